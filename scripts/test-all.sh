@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh Debian machine, then runs every check and test.
+# This is the README's test command and what .ci/run calls.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need_apt[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
+fi
+command -v chromium >/dev/null 2>&1 || { echo "chromium is required for browser tests"; exit 1; }
+
+npm ci --no-audit --no-fund
+npm test

@@ -1,0 +1,110 @@
+/**
+ * The one schema for `llmwatch.yaml`. Every field has a default that runs on a laptop, so an
+ * empty file is a valid configuration.
+ */
+import { z } from 'zod';
+
+const durationSeconds = z.number().positive();
+
+/** One replica of a component: a model server process behind the gateway. */
+export const copySchema = z.strictObject({
+  /** Copy name, the `copy` label. Unique within its component. */
+  name: z.string().min(1),
+  /** Upstream base URL, e.g. "http://10.0.0.5:8000". Requests go to `${url}/v1/...`. */
+  url: z.url({ protocol: /^https?$/ }),
+  /**
+   * Serving engine, for the scraper's name mapping. Set to scrape `${url}${metricsPath}`;
+   * leave unset for upstreams that expose no metrics.
+   */
+  engine: z.enum(['vllm']).optional(),
+  /** Path of the Prometheus metrics endpoint on the copy. Default "/metrics". */
+  metricsPath: z.string().startsWith('/').default('/metrics'),
+});
+
+/** One model deployment: the model names clients send, and the copies that serve them. */
+export const componentSchema = z.strictObject({
+  /** Component name, the `component` label. Unique. */
+  name: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, "_", "-", "." or ":"'),
+  /** Model ids clients send in `model` that route to this component. At least one. */
+  models: z.array(z.string().min(1)).min(1),
+  /** Endpoint (serving cluster) this component belongs to, the `endpoint` label. */
+  endpoint: z.string().min(1).default('default'),
+  /** The copies. At least one. */
+  copies: z.array(copySchema).min(1),
+});
+
+/** An extra scrape target that is not a gateway copy. */
+export const scrapeTargetSchema = z.strictObject({
+  /** Full URL of the metrics endpoint. */
+  url: z.url({ protocol: /^https?$/ }),
+  /** Engine whose names are mapped to canonical metrics. */
+  engine: z.enum(['vllm']).default('vllm'),
+  /** Labels added to every sample, typically `component` and `copy`. */
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      /** Address to listen on. Default loopback only. */
+      host: z.string().default('127.0.0.1'),
+      /** TCP port. Default 9400. */
+      port: z.number().int().min(0).max(65535).default(9400),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      /** SQLite database file. Default "./data/llmwatch.db". */
+      path: z.string().min(1).default('./data/llmwatch.db'),
+      /** How often recorded gateway metrics are written to the store, in seconds. Default 1. */
+      flushIntervalSeconds: durationSeconds.default(1),
+      /** Samples held in memory while the store is slow; beyond this they are dropped. */
+      bufferMaxSamples: z.number().int().positive().default(200_000),
+    })
+    .prefault({}),
+  gateway: z
+    .strictObject({
+      /** Largest accepted request body in bytes. Default 4 MiB. */
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 1024 * 1024),
+      /** Time allowed for an upstream to answer headers, in seconds. Default 60. */
+      upstreamHeadersTimeoutSeconds: durationSeconds.default(60),
+      /** Time allowed between two body chunks from an upstream, in seconds. Default 300. */
+      upstreamBodyTimeoutSeconds: durationSeconds.default(300),
+    })
+    .prefault({}),
+  scrape: z
+    .strictObject({
+      /** Scrape interval in seconds. Default 5. */
+      intervalSeconds: durationSeconds.default(5),
+      /** Per-scrape timeout in seconds; must be below the interval. Default 3. */
+      timeoutSeconds: durationSeconds.default(3),
+      /** Largest accepted metrics body in bytes. Default 10 MiB. */
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(10 * 1024 * 1024),
+      /** Targets beyond the copies that declare an `engine`. */
+      targets: z.array(scrapeTargetSchema).default([]),
+    })
+    .prefault({}),
+  /** Model deployments behind the gateway. */
+  components: z.array(componentSchema).default([]),
+  log: z
+    .strictObject({
+      /** pino level: trace, debug, info, warn, error, fatal, silent. Default "info". */
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+/** The validated configuration with all defaults applied. */
+export type Config = z.infer<typeof configSchema>;
+/** One component of the validated configuration. */
+export type ComponentConfig = z.infer<typeof componentSchema>;
+/** One copy of the validated configuration. */
+export type CopyConfig = z.infer<typeof copySchema>;
