@@ -1,0 +1,105 @@
+/**
+ * `npm run bench`: runs the gateway benchmark and, when present, the store benchmark, prints the
+ * figures and writes them to docs/benchmarks.md with the machine they were measured on.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runGatewayBench, type PhaseResult } from './gateway.js';
+
+const GATEWAY_GOALS = [
+  'Gateway added latency, one request at a time: at most 0.4 ms at p50 and 1 ms at p99.',
+  'Recording never blocks or fails a request; the open-loop phases run with recording on and the registry collected every second.',
+];
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+
+function gatewayTable(results: PhaseResult[]): string[] {
+  const lines = [
+    '| phase | direct p50 ms | direct p99 ms | gateway p50 ms | gateway p99 ms | added p50 ms | added p99 ms | ratio p50 | ratio p99 | requests per path | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.name} | ${fmt(r.direct.p50Ms)} | ${fmt(r.direct.p99Ms)} | ${fmt(r.gateway.p50Ms)} | ` +
+        `${fmt(r.gateway.p99Ms)} | ${fmt(r.addedP50Ms)} | ${fmt(r.addedP99Ms)} | ` +
+        `${fmt(r.ratioP50)} | ${fmt(r.ratioP99)} | ${r.gateway.count} | ${r.direct.errors + r.gateway.errors} |`,
+    );
+  }
+  return lines;
+}
+
+function storeTable(figures: Record<string, number>): string[] {
+  const lines = ['| figure | value |', '| --- | ---: |'];
+  for (const [name, value] of Object.entries(figures)) {
+    const shown = Number.isInteger(value) ? String(value) : value.toFixed(3);
+    lines.push(`| ${name} | ${shown} |`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const cpuList = cpus();
+  const machine = `${cpuList[0]?.model ?? 'unknown CPU'}, ${cpuList.length} cores, Node.js ${process.version}, ${process.platform}`;
+  console.log(`machine: ${machine}`);
+
+  console.log('running gateway benchmark...');
+  const gateway = await runGatewayBench();
+  const gatewayLines = gatewayTable(gateway);
+  console.log(gatewayLines.join('\n'));
+
+  let storeLines: string[] | null = null;
+  const storeFile = fileURLToPath(new URL('./store.ts', import.meta.url));
+  if (existsSync(storeFile)) {
+    console.log('running store benchmark...');
+    const storeModule = './store.js'; // not a literal: run.ts must compile without store.ts
+    const { runStoreBench } = (await import(storeModule)) as {
+      runStoreBench: (opts?: { samples?: number }) => Promise<Record<string, number>>;
+    };
+    storeLines = storeTable(await runStoreBench());
+    console.log(storeLines.join('\n'));
+  }
+
+  const doc = [
+    '# Benchmarks',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on: ${machine}.`,
+    '',
+    'Reproduce with `npm run bench` (runs `node --import tsx bench/run.ts`, which rewrites this file).',
+    '',
+    '## Gateway',
+    '',
+    'A mock OpenAI-compatible upstream (tiny fixed JSON reply; a short SSE stream of 7 events) and',
+    'the gateway each run in their own process on 127.0.0.1. Requests go straight to the mock',
+    '("direct") or through the gateway, interleaved in the same run. Latency: request sent to reply',
+    'body fully read. "sequential": one request at a time, alternating paths, 2,000 per path.',
+    '"open loop": requests start on a fixed schedule at 1,000 requests/s, the paths taking turns',
+    'in 500 ms blocks, 5 s per path after a 1 s warm-up; latency counts from the scheduled start.',
+    'Added = gateway minus direct; ratio = gateway / direct.',
+    '',
+    'Goals:',
+    '',
+    ...GATEWAY_GOALS.map((g) => `- ${g}`),
+    '',
+    ...gatewayLines,
+    '',
+    'On a machine with few cores the client, the mock and the gateway share the CPUs, so p99 figures',
+    'there mostly show scheduling noise; compare the direct and gateway columns of the same run.',
+    '',
+  ];
+  if (storeLines !== null) {
+    doc.push(
+      '## Metric store',
+      '',
+      'From `bench/store.ts` (`runStoreBench()`).',
+      '',
+      ...storeLines,
+      '',
+    );
+  }
+  const out = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+  writeFileSync(out, doc.join('\n'));
+  console.log(`wrote ${out}`);
+}
+
+await main();

@@ -1,0 +1,139 @@
+/**
+ * The `llmwatch` command line. Commands are thin: they parse flags and call the parts.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { createLogger } from '../core/log.js';
+import { isLlmwatchError } from '../core/errors.js';
+import { loadConfigFile } from '../config/load.js';
+import { startLlmwatch } from '../server/app.js';
+import { runDemo } from '../demo/run.js';
+import { runReplayCommand } from '../demo/replay/command.js';
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError(`expected a port 0-65535, got "${value}"`);
+  }
+  return n;
+}
+
+/** Stops `stop` on SIGINT/SIGTERM and exits. */
+function stopOnSignals(stop: () => Promise<void>): void {
+  const handler = () => {
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
+
+const program = new Command();
+program
+  .name('llmwatch')
+  .description('Observability for LLMs in production: quantity and quality per model deployment');
+
+program
+  .command('serve')
+  .description('run the server: gateway, scraper, store, query API and dashboards')
+  .option('-c, --config <file>', 'configuration file (YAML)', 'llmwatch.yaml')
+  .action(async (opts: { config: string }) => {
+    const config = loadConfigFile(opts.config);
+    const logger = createLogger(config.log.level);
+    const server = await startLlmwatch(config, logger);
+    stopOnSignals(() => server.close());
+  });
+
+const configCommand = program.command('config').description('work with configuration files');
+configCommand
+  .command('check <file>')
+  .description('validate a configuration file without starting anything')
+  .action((file: string) => {
+    const config = loadConfigFile(file);
+    process.stdout.write(
+      `${file}: valid (${config.components.length} component(s), ` +
+        `${config.scrape.targets.length} extra scrape target(s))\n`,
+    );
+  });
+
+program
+  .command('demo')
+  .description('start local model servers and llmwatch, replay the real Azure traces, keep serving')
+  .option('-p, --port <port>', 'llmwatch server port', port, 9400)
+  .option(
+    '-s, --speedup <factor>',
+    'replay speed-up (60 = an hour in a minute)',
+    positiveNumber,
+    30,
+  )
+  .option('-n, --limit <count>', 'replay only the first N requests of each trace', positiveNumber)
+  .option('--store <file>', 'SQLite file for the demo', './data/demo.db')
+  .option('--no-llama', 'do not run the copy on the real tiny model')
+  .option('--exit', 'exit after the replay instead of serving the dashboard')
+  .action(
+    async (opts: {
+      port: number;
+      speedup: number;
+      limit?: number;
+      store: string;
+      llama: boolean;
+      exit?: boolean;
+    }) => {
+      const logger = createLogger(process.env.LLMWATCH_LOG_LEVEL ?? 'warn');
+      const run = await runDemo(
+        {
+          port: opts.port,
+          speedup: opts.speedup,
+          limit: opts.limit,
+          storePath: opts.store,
+          withLlama: opts.llama,
+          keepServing: !opts.exit,
+        },
+        logger,
+      );
+      if (opts.exit) await run.stop();
+      else stopOnSignals(() => run.stop());
+    },
+  );
+
+program
+  .command('replay <file>')
+  .description('replay an Azure LLM inference trace (CSV) against an OpenAI-compatible gateway')
+  .requiredOption('-t, --target <url>', 'gateway base URL, e.g. http://127.0.0.1:9400')
+  .requiredOption('-m, --model <name>', 'model name to send')
+  .option('-s, --speedup <factor>', 'replay speed-up', positiveNumber, 1)
+  .option('-n, --limit <count>', 'replay only the first N requests', positiveNumber)
+  .option('--stream-fraction <f>', 'share of requests that stream (0..1)', Number, 0.5)
+  .option('--json', 'print the final report as JSON')
+  .action(
+    async (
+      file: string,
+      opts: {
+        target: string;
+        model: string;
+        speedup: number;
+        limit?: number;
+        streamFraction: number;
+        json?: boolean;
+      },
+    ) => {
+      process.exitCode = await runReplayCommand({ file, ...opts }, process.stdout);
+    },
+  );
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (isLlmwatchError(err)) {
+    process.stderr.write(`llmwatch: ${err.message}\n`);
+  } else {
+    process.stderr.write(`llmwatch: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parser } from '@prometheus-io/lezer-promql';
+import { quantityDashboard } from './quantity.js';
+
+/** Node names the dashboards' PromQL subset may use; anything else fails the test. */
+const ALLOWED_FUNCTIONS = new Set(['Rate', 'Increase', 'HistogramQuantile', 'ClampMin']);
+const ALLOWED_AGGREGATES = new Set(['Sum', 'Avg', 'Max', 'Min', 'Count']);
+
+/** Parses `expr` and returns its function and aggregation names, failing on syntax errors. */
+function inspect(expr: string): { functions: string[]; aggregates: string[] } {
+  const tree = parser.parse(expr);
+  const functions: string[] = [];
+  const aggregates: string[] = [];
+  tree.iterate({
+    enter: (node) => {
+      assert.equal(node.type.isError, false, `syntax error at ${node.from} in ${expr}`);
+      if (node.name === 'FunctionIdentifier') functions.push(node.node.firstChild?.name ?? '?');
+      if (node.name === 'AggregateOp') aggregates.push(node.node.firstChild?.name ?? '?');
+      if (node.name === 'OrderingModifier' || node.name === 'BoolModifier')
+        assert.fail(`vector matching modifier in ${expr}`);
+    },
+  });
+  return { functions, aggregates };
+}
+
+describe('quantityDashboard', () => {
+  it('has the expected panels with unique ids and units', () => {
+    assert.deepEqual(
+      quantityDashboard.panels.map((p) => [p.id, p.unit, p.queries.length]),
+      [
+        ['invocations', 'req/s', 1],
+        ['invocations-per-copy', 'req/s', 1],
+        ['latency', 's', 3],
+        ['ttft', 's', 1],
+        ['tokens', 'tokens/s', 2],
+        ['error-rate', '%', 1],
+        ['queue', 'requests', 3],
+        ['kv-cache', '%', 1],
+      ],
+    );
+  });
+
+  it('writes every query in the supported PromQL subset, after variable substitution', () => {
+    for (const panel of quantityDashboard.panels) {
+      for (const query of panel.queries) {
+        assert.match(query.expr, /component=~"\$component"/, `${panel.id}/${query.refId}`);
+        const expr = query.expr
+          .replaceAll('$__rate_interval', '60s')
+          .replaceAll('$component', 'chat\\\\.a|code');
+        const { functions, aggregates } = inspect(expr);
+        for (const f of functions) assert.ok(ALLOWED_FUNCTIONS.has(f), `${f} in ${expr}`);
+        for (const a of aggregates) assert.ok(ALLOWED_AGGREGATES.has(a), `${a} in ${expr}`);
+      }
+    }
+  });
+
+  it('names functions and aggregations as the subset check expects', () => {
+    const errorRate = quantityDashboard.panels.find((p) => p.id === 'error-rate');
+    assert.deepEqual(
+      inspect(errorRate?.queries[0]?.expr.replaceAll('$__rate_interval', '1m') ?? ''),
+      {
+        functions: ['Rate', 'ClampMin', 'Rate'],
+        aggregates: ['Sum', 'Sum'],
+      },
+    );
+  });
+
+  it('builds latency percentiles from the gateway histogram per component', () => {
+    const latency = quantityDashboard.panels.find((p) => p.id === 'latency');
+    assert.deepEqual(latency?.queries[1], {
+      refId: 'p95',
+      expr:
+        'histogram_quantile(0.95, sum by (le, component) (rate(llm_request_duration_seconds_bucket' +
+        '{source="gateway",component=~"$component"}[$__rate_interval])))',
+      legend: 'p95 {{component}}',
+    });
+  });
+
+  it('lays panels out on the 24-column grid without overlap', () => {
+    const taken = new Set<string>();
+    for (const { id, layout } of quantityDashboard.panels) {
+      assert.ok(layout.x >= 0 && layout.w >= 1 && layout.x + layout.w <= 24, id);
+      for (let x = layout.x; x < layout.x + layout.w; x++) {
+        for (let y = layout.y; y < layout.y + layout.h; y++) {
+          assert.equal(taken.has(`${x},${y}`), false, `${id} overlaps at ${x},${y}`);
+          taken.add(`${x},${y}`);
+        }
+      }
+    }
+  });
+
+  it('survives a JSON round trip unchanged (plain data)', () => {
+    assert.deepEqual(JSON.parse(JSON.stringify(quantityDashboard)), quantityDashboard);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The OpenAI-compatible gateway: routes `/v1/chat/completions` and `/v1/completions` by the
+ * body's `model` to a component, balances across its copies by least outstanding requests, and
+ * records per-request metrics into the in-process registry. `GET /v1/models` lists the models.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../core/log.js';
+import type { MetricRegistry } from '../ingest/registry.js';
+import { sendOpenAiError, type OpenAiError } from './errors.js';
+import { Exchange, upstreamHeaders, type ExchangeContext, type RequestFacts } from './exchange.js';
+
+export type { RequestFacts };
+import { createModelSeries, registerGatewayFamilies } from './metrics.js';
+import { buildRoutes, pickCopy, type ComponentRoute } from './routing.js';
+import { parseCompletionRequest, readBody, type CompletionRequest } from './request.js';
+
+/** Options of {@link createGateway}. */
+export interface GatewayOptions {
+  /** Validated configuration: `components` and `gateway.*` are used. */
+  config: Config;
+  /** Registry the request metrics are recorded into. */
+  registry: MetricRegistry;
+  logger: Logger;
+  /**
+   * Monotonic clock in milliseconds used to time requests (durations, TTFT, inter-token gaps).
+   * Default `performance.now`. Tests inject a fake clock for exact bucket placement.
+   */
+  nowMs?: () => number;
+  /**
+   * Called once per finished request with what was recorded (never with prompts or answers).
+   * Must be fast and must not throw; a throwing listener is logged and ignored.
+   */
+  onRequest?: (facts: RequestFacts) => void;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  /** Handles one request whose path starts with `/v1/`. Never throws; errors become replies. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Closes the upstream connection pools, waiting for in-flight upstream requests. */
+  close(): Promise<void>;
+}
+
+const COMPLETION_PATHS = new Set(['/v1/chat/completions', '/v1/completions']);
+
+function clientError(status: number, message: string, code: string, param: string | null = null) {
+  return { status, message, type: 'invalid_request_error', param, code } satisfies OpenAiError;
+}
+
+/** Creates the gateway. Upstream pools are created now; connections open on first use. */
+export function createGateway(opts: GatewayOptions): Gateway {
+  const { config, logger } = opts;
+  const nowMs = opts.nowMs ?? performance.now.bind(performance);
+  const families = registerGatewayFamilies(opts.registry);
+  const { byModel, components } = buildRoutes(config, families);
+  const ctx: ExchangeContext = { families, logger, nowMs, onRequest: opts.onRequest };
+  const createdSeconds = Math.floor(Date.now() / 1000);
+  const modelList = JSON.stringify({
+    object: 'list',
+    data: [...byModel].map(([id, route]) => ({
+      id,
+      object: 'model',
+      created: createdSeconds,
+      owned_by: route.name,
+    })),
+  });
+  const knownModels = [...byModel.keys()].join(', ') || '(none configured)';
+
+  function reject(
+    res: ServerResponse,
+    error: OpenAiError,
+    extraHeaders: Record<string, string> = {},
+    closeConnection = false,
+  ): void {
+    families.invalidRequests.series({ reason: error.code }).inc();
+    sendOpenAiError(res, error, extraHeaders, closeConnection);
+  }
+
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: CompletionRequest,
+    component: ComponentRoute,
+    startMs: number,
+  ): void {
+    const copy = pickCopy(component);
+    let series = copy.seriesByModel.get(request.model);
+    if (series === undefined) {
+      series = createModelSeries(families, {
+        component: component.name,
+        copy: copy.name,
+        endpoint: component.endpoint,
+        model: request.model,
+      });
+      copy.seriesByModel.set(request.model, series);
+    }
+    const exchange = new Exchange(
+      ctx,
+      res,
+      component,
+      copy,
+      series,
+      startMs,
+      request.usageInjected,
+    );
+    const body = request.upstreamBody;
+    const url = req.url as string;
+    try {
+      copy.pool.dispatch(
+        {
+          path: copy.basePath + url,
+          method: 'POST',
+          headers: upstreamHeaders(req.headers, body.length),
+          body,
+        },
+        exchange,
+      );
+    } catch (err) {
+      exchange.onResponseError(null as never, err as Error);
+    }
+  }
+
+  function onCompletionBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    startMs: number,
+  ): void {
+    const parsed = parseCompletionRequest(body);
+    if ('error' in parsed) {
+      reject(res, parsed.error);
+      return;
+    }
+    const component = byModel.get(parsed.request.model);
+    if (component === undefined) {
+      const message = `model "${parsed.request.model}" is not served here; known models: ${knownModels}`;
+      reject(res, clientError(404, message, 'model_not_found', 'model'));
+      return;
+    }
+    forward(req, res, parsed.request, component, startMs);
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const startMs = nowMs();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (COMPLETION_PATHS.has(path)) {
+      if (req.method !== 'POST') {
+        const message = `${req.method} is not allowed on ${path}; use POST`;
+        reject(res, clientError(405, message, 'method_not_allowed'), { allow: 'POST' });
+        return;
+      }
+      const limit = config.gateway.maxBodyBytes;
+      readBody(
+        req,
+        limit,
+        (body) => onCompletionBody(req, res, body, startMs),
+        (sizeBytes) => {
+          const message = `request body of ${sizeBytes} bytes or more exceeds the gateway limit of ${limit} bytes; send less or raise gateway.maxBodyBytes`;
+          reject(res, clientError(413, message, 'body_too_large'), {}, true);
+        },
+      );
+      return;
+    }
+    if (path === '/v1/models') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        const message = `${req.method} is not allowed on ${path}; use GET`;
+        reject(res, clientError(405, message, 'method_not_allowed'), { allow: 'GET, HEAD' });
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(modelList),
+      });
+      res.end(req.method === 'HEAD' ? undefined : modelList);
+      return;
+    }
+    const message = `unknown path ${path}; the gateway serves POST /v1/chat/completions, POST /v1/completions and GET /v1/models`;
+    reject(res, clientError(404, message, 'unknown_path'));
+  }
+
+  async function close(): Promise<void> {
+    await Promise.all(components.flatMap((c) => c.copies.map((copy) => copy.pool.close())));
+  }
+
+  return { handle, close };
+}

@@ -1,0 +1,108 @@
+/**
+ * Reading and validating client requests: the size-limited body, then the JSON fields the
+ * gateway needs (`model`, `stream`, `stream_options`).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { OpenAiError } from './errors.js';
+
+/**
+ * Reads the request body up to `maxBodyBytes`. Calls `onBody` with the whole body, or
+ * `onTooLarge` as soon as the declared or received size passes the limit; in that case reading
+ * stops (the caller must close the connection). Client errors end silently: nothing is called.
+ */
+export function readBody(
+  req: IncomingMessage,
+  maxBodyBytes: number,
+  onBody: (body: Buffer) => void,
+  onTooLarge: (sizeBytes: number) => void,
+): void {
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBodyBytes) {
+    req.pause();
+    onTooLarge(declared);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let sizeBytes = 0;
+  const onData = (chunk: Buffer): void => {
+    sizeBytes += chunk.length;
+    if (sizeBytes > maxBodyBytes) {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.pause();
+      onTooLarge(sizeBytes);
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = (): void => {
+    onBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, sizeBytes));
+  };
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', () => req.off('end', onEnd));
+}
+
+/** A validated completion request. */
+export interface CompletionRequest {
+  model: string;
+  stream: boolean;
+  /** Body to send upstream: the client's bytes, or a re-serialisation with usage requested. */
+  upstreamBody: Buffer;
+  /** True when the gateway added `stream_options.include_usage`; its usage chunk is removed. */
+  usageInjected: boolean;
+}
+
+function invalid(message: string, param: string | null, code: string): { error: OpenAiError } {
+  return { error: { status: 400, message, type: 'invalid_request_error', param, code } };
+}
+
+/**
+ * Parses and checks a chat/completions body. Bad JSON, a non-object body and a missing or
+ * non-string `model` give a 400 error; model lookup is the caller's job.
+ */
+export function parseCompletionRequest(
+  body: Buffer,
+): { request: CompletionRequest } | { error: OpenAiError } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return invalid(
+      `request body is not valid JSON (${reason}); send a JSON object`,
+      null,
+      'invalid_json',
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return invalid('request body must be a JSON object', null, 'invalid_body');
+  }
+  const obj = parsed as Record<string, unknown>;
+  if (obj.model === undefined) {
+    return invalid('you must provide a model parameter', 'model', 'missing_model');
+  }
+  if (typeof obj.model !== 'string') {
+    return invalid(`model must be a string, got ${typeof obj.model}`, 'model', 'invalid_model');
+  }
+  const stream = obj.stream === true;
+  const options = obj.stream_options;
+  const canInject =
+    stream && (options === undefined || (typeof options === 'object' && options !== null));
+  const wantsUsage =
+    typeof options === 'object' &&
+    options !== null &&
+    (options as Record<string, unknown>).include_usage === true;
+  if (!canInject || wantsUsage) {
+    return { request: { model: obj.model, stream, upstreamBody: body, usageInjected: false } };
+  }
+  obj.stream_options = { ...(options as object | undefined), include_usage: true };
+  return {
+    request: {
+      model: obj.model,
+      stream,
+      upstreamBody: Buffer.from(JSON.stringify(obj)),
+      usageInjected: true,
+    },
+  };
+}

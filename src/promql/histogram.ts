@@ -1,0 +1,111 @@
+/** histogram_quantile over classic (bucketed) histograms, following Prometheus 3. */
+import type { Labels } from '../store/types.js';
+import { labelsKey, withoutLabels } from './labels.js';
+
+/** One bucket: cumulative `count` of observations at most `upperBound`. */
+export interface Bucket {
+  upperBound: number;
+  count: number;
+}
+
+const SMALL_DELTA_TOLERANCE = 1e-12;
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** Go's strconv.ParseFloat for `le` values: decimals, exponents, "+Inf"/"Inf"/"NaN" any case. */
+export function parseBucketBound(text: string): number | undefined {
+  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(text)) return NaN;
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(text)) return Number(text);
+  return undefined;
+}
+
+function almostEqual(a: number, b: number, epsilon: number): boolean {
+  if (a === b) return true;
+  const absSum = Math.abs(a) + Math.abs(b);
+  const diff = Math.abs(a - b);
+  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
+  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
+}
+
+/**
+ * The q-quantile of classic buckets: -Inf for q < 0, +Inf for q > 1, NaN for q NaN, without a
+ * +Inf bucket, with fewer than two buckets or zero observations. Buckets are sorted, equal
+ * bounds merged and counts forced monotonic; the result is linearly interpolated inside the
+ * bucket holding the rank (the lowest bucket starts at 0 unless its bound is ≤ 0), and the
+ * highest finite bound when the rank falls in the +Inf bucket.
+ */
+export function bucketQuantile(q: number, input: Bucket[]): number {
+  if (Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  if (input.length === 0) return NaN;
+
+  const sorted = [...input].sort((a, b) => a.upperBound - b.upperBound);
+  if ((sorted[sorted.length - 1] as Bucket).upperBound !== Infinity) return NaN;
+
+  const buckets: Bucket[] = [];
+  for (const b of sorted) {
+    const last = buckets[buckets.length - 1];
+    if (last && last.upperBound === b.upperBound) last.count += b.count;
+    else buckets.push({ ...b });
+  }
+  let prev = (buckets[0] as Bucket).count;
+  for (let i = 1; i < buckets.length; i++) {
+    const bucket = buckets[i] as Bucket;
+    if (bucket.count === prev) continue;
+    if (almostEqual(prev, bucket.count, SMALL_DELTA_TOLERANCE) || bucket.count < prev) {
+      bucket.count = prev;
+      continue;
+    }
+    prev = bucket.count;
+  }
+
+  if (buckets.length < 2) return NaN;
+  const observations = (buckets[buckets.length - 1] as Bucket).count;
+  if (observations === 0) return NaN;
+  let rank = q * observations;
+  let b = buckets.findIndex((bucket, i) => i < buckets.length - 1 && bucket.count >= rank);
+  if (b === -1) b = buckets.length - 1;
+
+  if (b === buckets.length - 1) return (buckets[buckets.length - 2] as Bucket).upperBound;
+  const bucket = buckets[b] as Bucket;
+  if (b === 0 && bucket.upperBound <= 0) return bucket.upperBound;
+
+  let bucketStart = 0;
+  let count = bucket.count;
+  if (b > 0) {
+    const below = buckets[b - 1] as Bucket;
+    bucketStart = below.upperBound;
+    count -= below.count;
+    rank -= below.count;
+  }
+  return bucketStart + (bucket.upperBound - bucketStart) * (rank / count);
+}
+
+/**
+ * histogram_quantile over an instant vector of `_bucket` samples: groups by every label except
+ * `le` and the metric name, and returns one sample per group. Samples whose `le` is missing or
+ * not a number are ignored (Prometheus only warns about them).
+ */
+export function histogramQuantile(
+  q: number,
+  samples: ReadonlyArray<{ labels: Labels; value: number }>,
+): Array<{ labels: Labels; value: number }> {
+  const groups = new Map<string, { labels: Labels; buckets: Bucket[] }>();
+  for (const sample of samples) {
+    const upperBound = parseBucketBound(sample.labels.le ?? '');
+    if (upperBound === undefined) continue;
+    const labels = withoutLabels(sample.labels, ['le', '__name__']);
+    const key = labelsKey(labels);
+    let group = groups.get(key);
+    if (!group) {
+      group = { labels, buckets: [] };
+      groups.set(key, group);
+    }
+    group.buckets.push({ upperBound, count: sample.value });
+  }
+  return [...groups.values()].map((g) => ({
+    labels: g.labels,
+    value: bucketQuantile(q, g.buckets),
+  }));
+}

@@ -1,0 +1,121 @@
+/**
+ * Composes one llmwatch process: store, writer, registry and its flusher, gateway, scraper, PromQL
+ * engine, dashboards and the HTTP server that fronts them all.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { dirname } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../core/log.js';
+import { createSqliteStore } from '../store/sqlite-store.js';
+import { createSampleWriter, type SampleWriter } from '../ingest/writer.js';
+import { createMetricRegistry, type MetricRegistry } from '../ingest/registry.js';
+import { startRegistryFlusher, type RegistryFlusher } from '../ingest/flusher.js';
+import { createGateway, type Gateway, type RequestFacts } from '../gateway/gateway.js';
+import { createScraper, type Scraper } from '../scrape/scraper.js';
+import { createPromqlEngine, type PromqlEngine } from '../promql/engine.js';
+import { createDashboardHandler } from '../dashboards/serve.js';
+import type { MetricStore } from '../store/types.js';
+import { createRequestListener } from './routes.js';
+
+/** A running llmwatch server. */
+export interface LlmwatchServer {
+  /** Base URL, e.g. "http://127.0.0.1:9400". */
+  url: string;
+  store: MetricStore;
+  registry: MetricRegistry;
+  writer: SampleWriter;
+  flusher: RegistryFlusher;
+  gateway: Gateway;
+  scraper: Scraper;
+  engine: PromqlEngine;
+  /** Writes everything recorded so far to the store; returns the flush timestamp (ms). */
+  flush(): Promise<number>;
+  /** Stops accepting traffic, flushes, and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Extra hooks for embedding llmwatch (tests, the demo). */
+export interface LlmwatchHooks {
+  /** Called once per finished gateway request; see {@link RequestFacts}. */
+  onRequest?: (facts: RequestFacts) => void;
+}
+
+/** Starts llmwatch with `config`. Rejects if the port is taken or the store cannot be opened. */
+export async function startLlmwatch(
+  config: Config,
+  logger: Logger,
+  hooks: LlmwatchHooks = {},
+): Promise<LlmwatchServer> {
+  if (config.store.path !== ':memory:') mkdirSync(dirname(config.store.path), { recursive: true });
+  const store = createSqliteStore({ path: config.store.path, logger });
+  const registry = createMetricRegistry();
+  const dropped = registry
+    .counter(
+      'llmwatch_store_dropped_samples_total',
+      'Samples dropped before reaching the store: buffer full, invalid, or writer closed.',
+    )
+    .series({});
+  const writer = createSampleWriter({
+    store,
+    maxBufferedSamples: config.store.bufferMaxSamples,
+    logger,
+    flushIntervalMs: 1000,
+    onDropped: (count) => dropped.inc(count),
+  });
+  const flusher = startRegistryFlusher({
+    registry,
+    writer,
+    logger,
+    intervalMs: config.store.flushIntervalSeconds * 1000,
+  });
+  const gateway = createGateway({ config, registry, logger, onRequest: hooks.onRequest });
+  const scraper = createScraper({ config, sink: (samples) => writer.write(samples), logger });
+  const engine = createPromqlEngine(store);
+  const dashboards = createDashboardHandler({ logger });
+
+  const server: Server = createServer(
+    createRequestListener({
+      config,
+      logger,
+      gateway,
+      engine,
+      store,
+      scraper,
+      dashboards,
+      renderOwnMetrics: () => registry.renderExposition(),
+    }),
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  scraper.start();
+  logger.info({ url, store: config.store.path, components: config.components.length }, 'started');
+
+  const flush = async (): Promise<number> => {
+    const timestampMs = flusher.flushNow();
+    await writer.flush();
+    return timestampMs;
+  };
+
+  const close = async (): Promise<void> => {
+    await scraper.stop();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    await gateway.close();
+    flusher.stop();
+    await writer.close();
+    await store.close();
+    logger.info({}, 'stopped');
+  };
+
+  return { url, store, registry, writer, flusher, gateway, scraper, engine, flush, close };
+}

@@ -1,0 +1,104 @@
+/**
+ * The HTTP route table of the llmwatch server: one node:http server for the gateway (/v1/*), the
+ * Prometheus query API (/api/v1/*), llmwatch's own JSON API (/api/llmwatch/*), its /metrics, and
+ * the dashboards. Routes are thin; the logic lives in each part's module.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../core/log.js';
+import { isLlmwatchError } from '../core/errors.js';
+import type { Config } from '../config/schema.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { PromqlEngine } from '../promql/engine.js';
+import type { MetricStore } from '../store/types.js';
+import type { Scraper } from '../scrape/scraper.js';
+import { handlePromApi } from '../query/prom-api.js';
+import { readParams } from './body.js';
+import { listComponents } from './components.js';
+
+/** Everything the routes need. */
+export interface RouteDeps {
+  config: Config;
+  logger: Logger;
+  gateway: Gateway;
+  engine: PromqlEngine;
+  store: MetricStore;
+  scraper: Scraper;
+  dashboards: (req: IncomingMessage, res: ServerResponse) => boolean;
+  renderOwnMetrics: () => string;
+  nowMs?: () => number;
+}
+
+const maxQueryBodyBytes = 1024 * 1024;
+
+/** Sends a JSON body with the given status. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Creates the request listener for the llmwatch server. */
+export function createRequestListener(deps: RouteDeps) {
+  const nowMs = deps.nowMs ?? Date.now;
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    if (path.startsWith('/v1/')) {
+      deps.gateway.handle(req, res);
+      return;
+    }
+    handleOther(req, res, path).catch((err: unknown) => {
+      deps.logger.error({ err, path }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { status: 'error', error: 'internal error' });
+      else res.destroy();
+    });
+  };
+
+  async function handleOther(req: IncomingMessage, res: ServerResponse, path: string) {
+    if (path.startsWith('/api/v1/')) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      let params: URLSearchParams;
+      try {
+        params = await readParams(req, url, maxQueryBodyBytes);
+      } catch (err) {
+        const message = isLlmwatchError(err) ? err.message : String(err);
+        sendJson(res, 400, { status: 'error', errorType: 'bad_data', error: message });
+        return;
+      }
+      const reply = await handlePromApi(
+        { engine: deps.engine, store: deps.store },
+        path,
+        params,
+        nowMs(),
+      );
+      sendJson(res, reply.status, reply.body);
+      return;
+    }
+    if (path === '/api/llmwatch/components') {
+      sendJson(res, 200, { components: listComponents(deps.config) });
+      return;
+    }
+    if (path === '/api/llmwatch/targets') {
+      sendJson(res, 200, { targets: deps.scraper.targets() });
+      return;
+    }
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (path === '/metrics') {
+      const text = deps.renderOwnMetrics();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+      return;
+    }
+    if (deps.dashboards(req, res)) return;
+    sendJson(res, 404, {
+      status: 'error',
+      error: `no route for ${req.method} ${path}; see /api/v1/*, /v1/*, /api/llmwatch/* or /`,
+    });
+  }
+}
