@@ -17,6 +17,12 @@ export const copySchema = z.strictObject({
    * leave unset for upstreams that expose no metrics.
    */
   engine: z.enum(['vllm']).optional(),
+  /**
+   * Requests in flight above which the gateway prefers the component's other copies, e.g. a
+   * small or slow copy. When every copy is at its limit the least loaded one is still used.
+   * Default: no limit.
+   */
+  maxOutstanding: z.number().int().positive().optional(),
   /** Path of the Prometheus metrics endpoint on the copy. Default "/metrics". */
   metricsPath: z.string().startsWith('/').default('/metrics'),
 });

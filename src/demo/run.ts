@@ -48,7 +48,7 @@ export interface DemoRun {
 export async function runDemo(
   opts: DemoOptions,
   logger: Logger,
-  out = process.stdout,
+  out: NodeJS.WritableStream = process.stdout,
 ): Promise<DemoRun> {
   const root = findProjectRoot();
   const timeScale = 1 / opts.speedup;
@@ -117,7 +117,8 @@ function buildDemoConfig(opts: DemoOptions, simulators: Simulator[], llama?: Lla
     { name: 'sim-0', url: convV1!.url, engine: 'vllm' },
     { name: 'sim-1', url: convV0!.url, engine: 'vllm' },
   ];
-  if (llama) convCopies.push({ name: 'llama-0', url: llama.url });
+  // The tiny model runs one request at a time; it takes a share of traffic only when idle.
+  if (llama) convCopies.push({ name: 'llama-0', url: llama.url, maxOutstanding: 1 });
   return validateConfig(
     {
       server: { port: opts.port },

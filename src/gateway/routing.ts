@@ -15,6 +15,8 @@ export interface CopyRoute {
   pool: Pool;
   /** Requests sent to this copy whose upstream exchange has not finished. */
   outstanding: number;
+  /** Requests in flight above which other copies are preferred (Infinity: no limit). */
+  maxOutstanding: number;
   outstandingGauge: GaugeSeries;
   /** Series handles per requested model, created on the first request. */
   seriesByModel: Map<string, ModelSeries>;
@@ -54,6 +56,7 @@ export function buildRoutes(
             keepAliveTimeout: 30_000,
           }),
           outstanding: 0,
+          maxOutstanding: copy.maxOutstanding ?? Infinity,
           outstandingGauge: gauge,
           seriesByModel: new Map(),
         };
@@ -66,8 +69,10 @@ export function buildRoutes(
 }
 
 /**
- * Picks the copy with the fewest outstanding requests. Among equals, the scan starts at a cursor
- * that advances on every pick, so idle copies take turns.
+ * Picks the copy with the fewest outstanding requests among those below their `maxOutstanding`;
+ * when every copy is at its limit, the one with the fewest anyway (requests are never refused
+ * here). Among equals, the scan starts at a cursor that advances on every pick, so idle copies
+ * take turns.
  */
 export function pickCopy(component: ComponentRoute): CopyRoute {
   const copies = component.copies;
@@ -77,7 +82,14 @@ export function pickCopy(component: ComponentRoute): CopyRoute {
   let best = copies[start] as CopyRoute;
   for (let k = 1; k < n; k++) {
     const candidate = copies[(start + k) % n] as CopyRoute;
-    if (candidate.outstanding < best.outstanding) best = candidate;
+    if (isLessLoaded(candidate, best)) best = candidate;
   }
   return best;
+}
+
+function isLessLoaded(a: CopyRoute, b: CopyRoute): boolean {
+  const aFull = a.outstanding >= a.maxOutstanding;
+  const bFull = b.outstanding >= b.maxOutstanding;
+  if (aFull !== bFull) return bFull;
+  return a.outstanding < b.outstanding;
 }

@@ -197,7 +197,7 @@ function fitHeaders(state: LlamaState, plan: GenerationPlan): Record<string, str
       maxTokens: plan.maxTokens,
       contextSize: state.runner.contextSize,
     };
-    state.logger.warn(fields, 'llama request fitted to context');
+    state.logger.debug(fields, 'llama request fitted to context');
   }
   return headers;
 }
