@@ -69,7 +69,10 @@ export function validateConfig(raw: unknown, source = 'configuration'): Config {
   return result.data;
 }
 
-/** Parses and validates configuration text (YAML). */
+/**
+ * Parses and validates configuration text (YAML). Unset environment variables, YAML syntax errors
+ * and schema problems are all reported together; schema checks run whenever the YAML parses.
+ */
 export function parseConfigText(
   text: string,
   source = 'configuration',
@@ -85,8 +88,16 @@ export function parseConfigText(
       message: `YAML: ${err.message.split('\n')[0]}`,
     });
   }
-  if (problems.length > 0) throw new ConfigError(source, problems);
-  return validateConfig(doc.toJS(), source);
+  if (doc.errors.length > 0) throw new ConfigError(source, problems);
+  try {
+    const config = validateConfig(doc.toJS(), source);
+    if (problems.length > 0) throw new ConfigError(source, problems);
+    return config;
+  } catch (err) {
+    if (!(err instanceof ConfigError) || problems.length === 0) throw err;
+    const merged = [...problems, ...err.problems.filter((p) => !problems.includes(p))];
+    throw new ConfigError(source, merged);
+  }
 }
 
 /** Reads and validates a configuration file. */

@@ -1,0 +1,81 @@
+/**
+ * The `llmwatch` command line, run as a user would (through tsx, so no build is needed).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function llmwatch(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('config check accepts the documented vLLM fleet example', () => {
+  const run = llmwatch(['config', 'check', 'examples/vllm-fleet.yaml']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(
+    run.stdout,
+    'examples/vllm-fleet.yaml: valid (2 component(s), 1 extra scrape target(s))\n',
+  );
+});
+
+test('config check names every bad field and exits non-zero', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-cli-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(
+    file,
+    [
+      'server: { port: 70000 }',
+      'store: { flushIntervalSeconds: -1 }',
+      'components:',
+      '  - name: chat',
+      '    models: [m]',
+      '    copies: [{ name: a, url: "not a url" }]',
+      '    colour: blue',
+      'scrape: { targets: [{ url: "${NOT_SET_FOR_TEST}" }] }',
+    ].join('\n'),
+  );
+  const run = llmwatch(['config', 'check', file]);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /has 6 problem\(s\)/);
+  for (const expected of [
+    'line 8: environment variable NOT_SET_FOR_TEST is not set',
+    'server.port',
+    'store.flushIntervalSeconds',
+    'components.0.copies.0.url',
+    'components.0: Unrecognized key: "colour"',
+    'scrape.targets.0.url',
+  ]) {
+    assert.ok(run.stderr.includes(`- ${expected}`), `stderr names ${expected}:\n${run.stderr}`);
+  }
+});
+test('config check on a missing file says which file and what to do', () => {
+  const run = llmwatch(['config', 'check', '/nonexistent/llmwatch.yaml']);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /cannot read \/nonexistent\/llmwatch\.yaml/);
+});
+
+test('replay rejects a malformed trace with its line and exit code 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-cli-'));
+  const file = join(dir, 'trace.csv');
+  writeFileSync(file, 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17:03.98,12,x\n');
+  const run = llmwatch(['replay', file, '--target', 'http://127.0.0.1:9', '--model', 'm']);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(run.code, 2);
+  assert.match(run.stdout + run.stderr, /trace\.csv:2:\d+: GeneratedTokens must be an integer/);
+});
+
+test('unknown commands and bad flags are refused with usage help', () => {
+  assert.equal(llmwatch(['frobnicate']).code, 1);
+  const run = llmwatch(['demo', '--speedup', 'fast']);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /expected a positive number, got "fast"/);
+});
