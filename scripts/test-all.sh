@@ -6,12 +6,15 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
 fi
 command -v chromium >/dev/null 2>&1 || { echo "chromium is required for browser tests"; exit 1; }
+command -v prometheus >/dev/null 2>&1 || { echo "prometheus is required for the differential test"; exit 1; }
+# Debian's package may start a Prometheus service; the tests start their own on free ports.
 
 npm ci --no-audit --no-fund
 npm test

@@ -78,3 +78,30 @@ test('${ENV} substitution with defaults; an unset variable is a problem with its
 test('malformed YAML is reported with its line', () => {
   assert.throws(() => parseConfigText('server:\n  port: [1,\n'), /line \d+: YAML/);
 });
+
+test('scrape target labels: invalid and reserved names are refused by name', () => {
+  const text = `
+scrape:
+  targets:
+    - url: "http://127.0.0.1:1/metrics?x=1"
+      labels: {"bad label": y, __name__: evil, source: gateway, component: ok}
+components:
+  - {name: a, models: [m], copies: [{name: c, url: "http://127.0.0.1:2/v1?x=1"}]}
+`;
+  assert.throws(
+    () => parseConfigText(text),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(
+        err.problems.map((p) => `${p.path}: ${p.message}`),
+        [
+          'scrape.targets.0.labels.bad label: label names use letters, digits and "_", not starting with a digit',
+          'scrape.targets.0.labels.__name__: label "__name__" is reserved by llmwatch; choose another name',
+          'scrape.targets.0.labels.source: label "source" is reserved by llmwatch; choose another name',
+          'components.0.copies.0.url: must be an http(s) URL like "http://10.0.0.5:8000" without ?query or #fragment, got "http://127.0.0.1:2/v1?x=1"',
+        ],
+      );
+      return true;
+    },
+  );
+});

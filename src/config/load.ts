@@ -60,7 +60,7 @@ export function validateConfig(raw: unknown, source = 'configuration'): Config {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => ({
       path: issue.path.map(String).join('.'),
-      message: issue.message,
+      message: describeIssue(issue),
     }));
     throw new ConfigError(source, problems);
   }
@@ -112,6 +112,15 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
     );
   }
   return parseConfigText(text, path, env);
+}
+
+/** Zod reports a bad record key as "Invalid key in record"; show the key's own problem instead. */
+function describeIssue(issue: { code: string; message: string; issues?: unknown }): string {
+  if (issue.code === 'invalid_key' && Array.isArray(issue.issues) && issue.issues.length > 0) {
+    const inner = issue.issues[0] as { message?: string };
+    if (inner.message) return inner.message;
+  }
+  return issue.message;
 }
 
 function checkCrossFieldRules(config: Config): ConfigProblem[] {

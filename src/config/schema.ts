@@ -6,12 +6,47 @@ import { z } from 'zod';
 
 const durationSeconds = z.number().positive();
 
+/** An http(s) URL; base URLs of copies may not carry a query or fragment. The message shows the value. */
+function httpUrl(opts: { base: boolean }) {
+  const form = opts.base
+    ? '"http://10.0.0.5:8000" without ?query or #fragment'
+    : '"http://10.0.0.5:8000/metrics"';
+  return z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        const web = url.protocol === 'http:' || url.protocol === 'https:';
+        return web && !(opts.base && (url.search || url.hash));
+      } catch {
+        return false;
+      }
+    },
+    { error: (issue) => `must be an http(s) URL like ${form}, got ${JSON.stringify(issue.input)}` },
+  );
+}
+
+/** Labels a user may attach to scraped samples; reserved names are refused. */
+const reservedLabels = new Set(['__name__', 'source', 'le', 'quantile']);
+const userLabels = z.record(
+  z
+    .string()
+    .regex(
+      /^[a-zA-Z_][a-zA-Z0-9_]*$/,
+      'label names use letters, digits and "_", not starting with a digit',
+    )
+    .refine((name) => !reservedLabels.has(name) && !name.startsWith('__'), {
+      error: (issue) =>
+        `label ${JSON.stringify(issue.input)} is reserved by llmwatch; choose another name`,
+    }),
+  z.string(),
+);
+
 /** One replica of a component: a model server process behind the gateway. */
 export const copySchema = z.strictObject({
   /** Copy name, the `copy` label. Unique within its component. */
   name: z.string().min(1),
   /** Upstream base URL, e.g. "http://10.0.0.5:8000". Requests go to `${url}/v1/...`. */
-  url: z.url({ protocol: /^https?$/ }),
+  url: httpUrl({ base: true }),
   /**
    * Serving engine, for the scraper's name mapping. Set to scrape `${url}${metricsPath}`;
    * leave unset for upstreams that expose no metrics.
@@ -42,11 +77,11 @@ export const componentSchema = z.strictObject({
 /** An extra scrape target that is not a gateway copy. */
 export const scrapeTargetSchema = z.strictObject({
   /** Full URL of the metrics endpoint. */
-  url: z.url({ protocol: /^https?$/ }),
+  url: httpUrl({ base: false }),
   /** Engine whose names are mapped to canonical metrics. */
   engine: z.enum(['vllm']).default('vllm'),
   /** Labels added to every sample, typically `component` and `copy`. */
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: userLabels.default({}),
 });
 
 export const configSchema = z.strictObject({

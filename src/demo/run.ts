@@ -77,7 +77,8 @@ export async function runDemo(
 
   const config = buildDemoConfig(opts, simulators, llama);
   const server = await startLlmwatch(config, logger);
-  out.write(`llmwatch demo: dashboard at ${server.url}/ (replaying at ${opts.speedup}x)\n`);
+  const dashboardUrl = `${server.url}/?range=15m&refresh=5s`;
+  out.write(`llmwatch demo: dashboard at ${dashboardUrl} (replaying at ${opts.speedup}x)\n`);
 
   const reports: Record<string, ReplayReport> = {};
   await Promise.all(
@@ -99,9 +100,13 @@ export async function runDemo(
   );
   await server.flush();
   for (const [name, report] of Object.entries(reports)) {
-    out.write(`[${name}] replay finished: ${report.succeeded} ok, ${report.failed} failed\n`);
+    out.write(
+      `[${name}] replay finished: ${report.succeeded} ok, ${report.failed} failed, ` +
+        `${report.inputTokens} input and ${report.outputTokens} output tokens, ` +
+        `latest send ${Math.round(report.maxScheduleLagMs)} ms behind the trace's schedule\n`,
+    );
   }
-  if (opts.keepServing) out.write(`dashboard stays up at ${server.url}/ (Ctrl-C to stop)\n`);
+  if (opts.keepServing) out.write(`dashboard stays up at ${dashboardUrl} (Ctrl-C to stop)\n`);
 
   const stop = async () => {
     await server.close();

@@ -51,6 +51,22 @@ test('bad client input gets OpenAI-style 4xx errors', async () => {
     ['GET', '/v1/chat/completions', undefined, 405, 'method_not_allowed', null],
     ['POST', '/v1/models', '{}', 405, 'method_not_allowed', null],
     ['POST', '/v1/embeddingz', '{}', 404, 'unknown_path', null],
+    [
+      'POST',
+      '/v1/chat/completions',
+      '{"model":"m","stream":"yes"}',
+      400,
+      'invalid_stream',
+      'stream',
+    ],
+    [
+      'POST',
+      '/v1/chat/completions',
+      '{"model":"m","stream":true,"stream_options":"on"}',
+      400,
+      'invalid_stream_options',
+      'stream_options',
+    ],
   ];
   for (const [method, path, body, status, code, param] of cases) {
     const reply = await sendRaw(gw.url, method, path, body, JSON_HEADERS);
@@ -71,6 +87,21 @@ test('bad client input gets OpenAI-style 4xx errors', async () => {
     (JSON.parse(unknown.body) as ErrorBody).error.message,
     'model "nope" is not served here; known models: m, gone',
   );
+  const long = await sendRaw(
+    gw.url,
+    'POST',
+    '/v1/completions',
+    JSON.stringify({ model: 'z'.repeat(900) }),
+    JSON_HEADERS,
+  );
+  assert.equal(long.status, 404);
+  assert.ok(long.body.length < 600, `error body of ${long.body.length} bytes echoes the name`);
+  const gzip = await sendRaw(gw.url, 'POST', '/v1/completions', '{"model":"m"}', {
+    ...JSON_HEADERS,
+    'content-encoding': 'gzip',
+  });
+  assert.equal(gzip.status, 415);
+  assert.equal((JSON.parse(gzip.body) as ErrorBody).error.code, 'unsupported_content_encoding');
   assert.equal(up.bodies.length, 0, 'nothing reached the upstream');
 });
 

@@ -134,7 +134,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     const component = byModel.get(parsed.request.model);
     if (component === undefined) {
-      const message = `model "${parsed.request.model}" is not served here; known models: ${knownModels}`;
+      const shown = JSON.stringify(parsed.request.model.slice(0, 200));
+      const message = `model ${shown} is not served here; known models: ${knownModels}`;
       reject(res, clientError(404, message, 'model_not_found', 'model'));
       return;
     }
@@ -150,6 +151,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (req.method !== 'POST') {
         const message = `${req.method} is not allowed on ${path}; use POST`;
         reject(res, clientError(405, message, 'method_not_allowed'), { allow: 'POST' });
+        return;
+      }
+      const encoding = req.headers['content-encoding'];
+      if (encoding !== undefined && encoding !== 'identity') {
+        const message = `content-encoding "${encoding.slice(0, 40)}" is not supported; send an uncompressed JSON body`;
+        reject(res, clientError(415, message, 'unsupported_content_encoding'), {}, true);
         return;
       }
       const limit = config.gateway.maxBodyBytes;

@@ -85,8 +85,26 @@ export function parseCompletionRequest(
   if (typeof obj.model !== 'string') {
     return invalid(`model must be a string, got ${typeof obj.model}`, 'model', 'invalid_model');
   }
+  if (obj.stream !== undefined && obj.stream !== null && typeof obj.stream !== 'boolean') {
+    return invalid(
+      `stream must be true or false, got ${JSON.stringify(obj.stream).slice(0, 40)}`,
+      'stream',
+      'invalid_stream',
+    );
+  }
   const stream = obj.stream === true;
   const options = obj.stream_options;
+  if (
+    options !== undefined &&
+    options !== null &&
+    (typeof options !== 'object' || Array.isArray(options))
+  ) {
+    return invalid(
+      'stream_options must be an object such as {"include_usage": true}',
+      'stream_options',
+      'invalid_stream_options',
+    );
+  }
   const canInject =
     stream && (options === undefined || (typeof options === 'object' && options !== null));
   const wantsUsage =

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventData, findEventEnd, inspectEvent } from './sse.js';
+import { eventData, findEventEnd, inspectEvent, readUsage } from './sse.js';
 
 const b = (s: string) => Buffer.from(s);
 
@@ -58,4 +58,13 @@ test('inspectEvent finds content, usage and the usage-only chunk', () => {
     usage: null,
     usageOnly: false,
   });
+});
+
+test('readUsage: implausible token counts from an upstream count as 0', () => {
+  const usage = (prompt: unknown, completion: unknown) =>
+    readUsage({ usage: { prompt_tokens: prompt, completion_tokens: completion } });
+  assert.deepEqual(usage(12, 5), { inputTokens: 12, outputTokens: 5 });
+  assert.deepEqual(usage(1e308, -3), { inputTokens: 0, outputTokens: 0 });
+  assert.deepEqual(usage(1.5, '7'), { inputTokens: 0, outputTokens: 0 });
+  assert.deepEqual(usage(100_000_001, 100_000_000), { inputTokens: 0, outputTokens: 100_000_000 });
 });

@@ -80,10 +80,18 @@ export function readUsage(body: unknown): Usage | null {
   const usage = (body as { usage?: unknown }).usage;
   if (typeof usage !== 'object' || usage === null) return null;
   const { prompt_tokens: input, completion_tokens: output } = usage as Record<string, unknown>;
-  return {
-    inputTokens: typeof input === 'number' && input >= 0 ? input : 0,
-    outputTokens: typeof output === 'number' && output >= 0 ? output : 0,
-  };
+  return { inputTokens: plausibleTokens(input), outputTokens: plausibleTokens(output) };
+}
+
+/**
+ * Largest token count one request can plausibly report. A larger, fractional or negative value
+ * from an upstream is treated as unknown (0) so one bad reply cannot ruin a counter for good.
+ */
+export const MAX_TOKENS_PER_REQUEST = 100_000_000;
+
+function plausibleTokens(value: unknown): number {
+  const ok = Number.isSafeInteger(value) && (value as number) >= 0;
+  return ok && (value as number) <= MAX_TOKENS_PER_REQUEST ? (value as number) : 0;
 }
 
 function choiceHasContent(choice: unknown): boolean {

@@ -1,31 +1,82 @@
-/** Aggregation operators sum, avg, max, min and count with `by` / `without` grouping. */
-import type { AggregateNode } from './ast.js';
-import { labelsKey, onlyLabels, withoutLabels } from './labels.js';
-import { averageOf, kahanAdd } from './range-functions.js';
-import type { InstantSample } from './values.js';
-
 /**
- * Aggregates `samples` into one sample per group. `by` keeps only the listed labels; `without`
- * drops the listed labels and the metric name. Groups come out in order of first appearance.
+ * Aggregation operators with `by` / `without` grouping: sum, avg, min, max, count, group,
+ * stddev, stdvar, quantile, count_values (one sample per group) and topk, bottomk, limitk
+ * (which keep the selected input samples).
  */
-export function aggregate(node: AggregateNode, samples: readonly InstantSample[]): InstantSample[] {
-  const groups = new Map<string, { labels: InstantSample['labels']; values: number[] }>();
+import type { Labels } from '../store/types.js';
+import type { AggregateNode } from './ast.js';
+import { formatSampleValue } from './format.js';
+import { labelsKey, onlyLabels, withoutLabels } from './labels.js';
+import { averageOf, kahanAdd, quantileOf, varianceOf } from './range-functions.js';
+import { evalError, type EvalValue, type InstantSample } from './values.js';
+
+interface Group {
+  labels: Labels;
+  samples: InstantSample[];
+}
+
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function groupLabels(node: AggregateNode, labels: Labels): Labels {
+  return node.without
+    ? withoutLabels(labels, ['__name__', ...node.grouping])
+    : onlyLabels(labels, node.grouping);
+}
+
+function groupSamples(node: AggregateNode, samples: readonly InstantSample[]): Map<string, Group> {
+  const groups = new Map<string, Group>();
   for (const sample of samples) {
-    const labels = node.without
-      ? withoutLabels(sample.labels, ['__name__', ...node.grouping])
-      : onlyLabels(sample.labels, node.grouping);
+    const labels = groupLabels(node, sample.labels);
     const key = labelsKey(labels);
     let group = groups.get(key);
     if (!group) {
-      group = { labels, values: [] };
+      group = { labels, samples: [] };
       groups.set(key, group);
     }
-    group.values.push(sample.value);
+    group.samples.push(sample);
   }
-  return [...groups.values()].map((g) => ({ labels: g.labels, value: reduce(node.op, g.values) }));
+  return groups;
 }
 
-function reduce(op: AggregateNode['op'], values: number[]): number {
+function paramNumber(param: EvalValue | undefined, what: string): number {
+  if (param?.type !== 'scalar') throw evalError(`${what} needs a scalar parameter`);
+  return param.value;
+}
+
+/**
+ * Aggregates `samples`; `param` is the evaluated first argument of the parametric operators.
+ * Groups come out in order of first appearance; topk/bottomk results are sorted by value.
+ * Throws LlmwatchError "promql_eval" for a NaN k or an invalid count_values label name.
+ */
+export function aggregate(
+  node: AggregateNode,
+  samples: readonly InstantSample[],
+  param: EvalValue | undefined,
+): InstantSample[] {
+  switch (node.op) {
+    case 'topk':
+    case 'bottomk':
+    case 'limitk':
+      return selectK(node, samples, paramNumber(param, node.op));
+    case 'count_values':
+      return countValues(node, samples, param?.type === 'string' ? param.value : '');
+    default:
+      break;
+  }
+  const phi = node.op === 'quantile' ? paramNumber(param, 'quantile') : 0;
+  const out: InstantSample[] = [];
+  for (const group of groupSamples(node, samples).values()) {
+    const values = group.samples.map((s) => s.value);
+    const first = group.samples[0] as InstantSample;
+    const sample: InstantSample = { labels: group.labels, value: reduce(node.op, values, phi) };
+    // A by(__name__) group keeps a name that is still due to be dropped (as Prometheus 3 does).
+    if (first.dropName && '__name__' in group.labels) sample.dropName = true;
+    out.push(sample);
+  }
+  return out;
+}
+
+function reduce(op: AggregateNode['op'], values: number[], phi: number): number {
   switch (op) {
     case 'sum': {
       const state = { sum: 0, c: 0 };
@@ -36,9 +87,66 @@ function reduce(op: AggregateNode['op'], values: number[]): number {
       return averageOf(values);
     case 'count':
       return values.length;
+    case 'group':
+      return 1;
     case 'max':
       return values.reduce((max, v) => (v > max || Number.isNaN(max) ? v : max));
     case 'min':
       return values.reduce((min, v) => (v < min || Number.isNaN(min) ? v : min));
+    case 'stdvar':
+      return varianceOf(values);
+    case 'stddev':
+      return Math.sqrt(varianceOf(values));
+    case 'quantile':
+      return quantileOf(phi, values) as number;
+    default:
+      throw evalError(`aggregation ${op} has no reducer`);
   }
+}
+
+/** topk / bottomk (NaN ranks last) and limitk (first k in input order) per group. */
+function selectK(
+  node: AggregateNode,
+  samples: readonly InstantSample[],
+  k: number,
+): InstantSample[] {
+  if (Number.isNaN(k)) throw evalError('Parameter value is NaN');
+  const limit = k >= Number.MAX_SAFE_INTEGER ? Infinity : Math.trunc(k);
+  if (limit < 1) return [];
+  const out: InstantSample[] = [];
+  const descending = node.op === 'topk';
+  for (const group of groupSamples(node, samples).values()) {
+    if (node.op === 'limitk') {
+      out.push(...group.samples.slice(0, limit));
+      continue;
+    }
+    const ranked = [...group.samples].sort((a, b) => {
+      if (Number.isNaN(a.value)) return Number.isNaN(b.value) ? 0 : 1;
+      if (Number.isNaN(b.value)) return -1;
+      return descending ? b.value - a.value : a.value - b.value;
+    });
+    out.push(...ranked.slice(0, limit));
+  }
+  return out;
+}
+
+/** count_values("label", v): per group, how many samples have each value. */
+function countValues(
+  node: AggregateNode,
+  samples: readonly InstantSample[],
+  label: string,
+): InstantSample[] {
+  if (!LABEL_NAME_RE.test(label)) throw evalError(`invalid label name ${JSON.stringify(label)}`);
+  const counts = new Map<string, InstantSample>();
+  for (const sample of samples) {
+    const labels = {
+      ...groupLabels(node, sample.labels),
+      [label]: formatSampleValue(sample.value),
+    };
+    const key = labelsKey(labels);
+    const entry = counts.get(key);
+    if (entry) entry.value++;
+    else counts.set(key, { labels, value: 1 });
+  }
+  return [...counts.values()];
 }

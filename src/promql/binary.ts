@@ -1,8 +1,11 @@
-/** Binary operators: scalar/scalar, vector/scalar and one-to-one vector/vector matching. */
+/**
+ * Binary operators: scalar/scalar, vector/scalar, vector/vector with one-to-one, many-to-one
+ * (`group_left`) and one-to-many (`group_right`) matching, and the set operators and/or/unless.
+ */
 import type { Labels } from '../store/types.js';
-import { isComparisonOp, type BinaryNode } from './ast.js';
+import { isComparisonOp, isSetOp, type BinaryNode } from './ast.js';
 import { labelsKey, onlyLabels, withoutLabels } from './labels.js';
-import { assertUniqueLabels, evalError, type EvalValue, type InstantSample } from './values.js';
+import { evalError, type EvalValue, type InstantSample } from './values.js';
 
 /** Go's math.Pow where it differs from JavaScript's `**` (1^NaN, (-1)^±Inf). */
 function pow(base: number, exponent: number): number {
@@ -30,6 +33,8 @@ export function applyOperator(
       return { value: lhs % rhs, keep: true };
     case '^':
       return { value: pow(lhs, rhs), keep: true };
+    case 'atan2':
+      return { value: Math.atan2(lhs, rhs), keep: true };
     case '==':
       return { value: lhs, keep: lhs === rhs };
     case '!=':
@@ -42,6 +47,8 @@ export function applyOperator(
       return { value: lhs, keep: lhs >= rhs };
     case '<=':
       return { value: lhs, keep: lhs <= rhs };
+    default:
+      throw evalError(`operator ${op} is not defined between numbers`);
   }
 }
 
@@ -52,6 +59,8 @@ export function evaluateBinary(node: BinaryNode, lhs: EvalValue, rhs: EvalValue)
     return { type: 'scalar', value: isComparisonOp(node.op) ? (keep ? 1 : 0) : value };
   }
   if (lhs.type === 'vector' && rhs.type === 'vector') {
+    if (isSetOp(node.op))
+      return { type: 'vector', samples: setOperation(node, lhs.samples, rhs.samples) };
     return { type: 'vector', samples: vectorVector(node, lhs.samples, rhs.samples) };
   }
   if (lhs.type === 'vector' && rhs.type === 'scalar') {
@@ -63,6 +72,7 @@ export function evaluateBinary(node: BinaryNode, lhs: EvalValue, rhs: EvalValue)
   throw evalError(`binary operator ${node.op} cannot combine ${lhs.type} and ${rhs.type}`);
 }
 
+/** Arithmetic and `bool` comparisons drop the metric name; filtering comparisons keep it. */
 function dropsName(node: BinaryNode): boolean {
   return !isComparisonOp(node.op) || node.returnBool;
 }
@@ -73,27 +83,48 @@ function vectorScalar(
   scalar: number,
   scalarOnLeft: boolean,
 ): InstantSample[] {
+  const comparison = isComparisonOp(node.op);
+  const drop = dropsName(node);
   const out: InstantSample[] = [];
   for (const sample of samples) {
-    const [left, right] = scalarOnLeft ? [scalar, sample.value] : [sample.value, scalar];
-    const result = applyOperator(node.op, left, right);
-    const keep = result.keep;
+    const result = scalarOnLeft
+      ? applyOperator(node.op, scalar, sample.value)
+      : applyOperator(node.op, sample.value, scalar);
     let value = result.value;
-    if (isComparisonOp(node.op)) {
-      if (scalarOnLeft) value = sample.value;
-      if (node.returnBool) value = keep ? 1 : 0;
-      else if (!keep) continue;
+    if (comparison) {
+      value = sample.value;
+      if (node.returnBool) value = result.keep ? 1 : 0;
+      else if (!result.keep) continue;
     }
-    const labels = dropsName(node) ? withoutLabels(sample.labels, ['__name__']) : sample.labels;
-    out.push({ labels, value });
+    const outSample: InstantSample = { labels: sample.labels, value };
+    if (drop || sample.dropName) outSample.dropName = true;
+    out.push(outSample);
   }
-  if (dropsName(node)) assertUniqueLabels(out);
   return out;
 }
 
+/** The matching signature: the `on` labels, or all labels but the `ignoring` ones and the name. */
 function matchSignature(node: BinaryNode, labels: Labels): string {
   const { on, labels: names } = node.matching;
   return labelsKey(on ? onlyLabels(labels, names) : withoutLabels(labels, ['__name__', ...names]));
+}
+
+function setOperation(
+  node: BinaryNode,
+  lhs: InstantSample[],
+  rhs: InstantSample[],
+): InstantSample[] {
+  const rightSignatures = new Set(rhs.map((s) => matchSignature(node, s.labels)));
+  switch (node.op) {
+    case 'and':
+      return lhs.filter((s) => rightSignatures.has(matchSignature(node, s.labels)));
+    case 'unless':
+      return lhs.filter((s) => !rightSignatures.has(matchSignature(node, s.labels)));
+    default: {
+      const leftSignatures = new Set(lhs.map((s) => matchSignature(node, s.labels)));
+      return [...lhs, ...rhs.filter((s) => !leftSignatures.has(matchSignature(node, s.labels)))];
+    }
+  }
 }
 
 function vectorVector(
@@ -101,45 +132,87 @@ function vectorVector(
   lhs: InstantSample[],
   rhs: InstantSample[],
 ): InstantSample[] {
-  const rightBySignature = new Map<string, InstantSample>();
-  for (const sample of rhs) {
+  const { card } = node.matching;
+  // For one-to-many matching the sides swap, so the "one" side is always `one` below.
+  const swapped = card === 'one-to-many';
+  const many = swapped ? rhs : lhs;
+  const one = swapped ? lhs : rhs;
+
+  const oneBySignature = new Map<string, InstantSample>();
+  for (const sample of one) {
     const signature = matchSignature(node, sample.labels);
-    if (rightBySignature.has(signature)) {
+    if (oneBySignature.has(signature)) {
+      const side = swapped ? 'left' : 'right';
       throw evalError(
-        `found duplicate series for the match group ${signature} on the right hand-side of the ` +
+        `found duplicate series for the match group ${signature} on the ${side} hand-side of the ` +
           'operation; many-to-many matching not allowed: matching labels must be unique on one side',
       );
     }
-    rightBySignature.set(signature, sample);
+    oneBySignature.set(signature, sample);
   }
 
-  const out: InstantSample[] = [];
+  const comparison = isComparisonOp(node.op);
   const matched = new Set<string>();
-  for (const left of lhs) {
-    const signature = matchSignature(node, left.labels);
-    const right = rightBySignature.get(signature);
-    if (!right) continue;
-    const result = applyOperator(node.op, left.value, right.value);
-    const keep = result.keep;
-    let value = result.value;
-    if (node.returnBool) value = keep ? 1 : 0;
-    else if (!keep) continue;
-
-    if (matched.has(signature)) {
-      throw evalError(
-        `multiple matches for labels ${signature}: many-to-one matching must be explicit ` +
-          '(group_left/group_right), which llmwatch does not implement yet',
-      );
+  const produced = new Set<string>();
+  const out: InstantSample[] = [];
+  for (const sample of many) {
+    const signature = matchSignature(node, sample.labels);
+    const other = oneBySignature.get(signature);
+    if (!other) continue;
+    if (card === 'one-to-one') {
+      if (matched.has(signature)) {
+        throw evalError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
+      }
+      matched.add(signature);
     }
-    matched.add(signature);
-    out.push({ labels: resultLabels(node, left.labels), value });
+    const [left, right] = swapped ? [other, sample] : [sample, other];
+    const result = applyOperator(node.op, left.value, right.value);
+    let value = result.value;
+    if (node.returnBool) value = result.keep ? 1 : 0;
+    else if (comparison && !result.keep) continue;
+
+    const outSample = resultSample(node, sample, other, value);
+    if (card !== 'one-to-one') {
+      const key = labelsKey(outSample.labels) + (outSample.dropName ? 'd' : '');
+      if (produced.has(key)) {
+        throw evalError('multiple matches for labels: grouping labels must ensure unique matches');
+      }
+      produced.add(key);
+    }
+    out.push(outSample);
   }
   return out;
 }
 
-function resultLabels(node: BinaryNode, labels: Labels): Labels {
-  const named = dropsName(node) ? withoutLabels(labels, ['__name__']) : labels;
-  return node.matching.on
-    ? onlyLabels(named, node.matching.labels)
-    : withoutLabels(named, node.matching.labels);
+/** Labels of a vector/vector result, taken from the "many" side (the left for one-to-one). */
+function resultSample(
+  node: BinaryNode,
+  many: InstantSample,
+  one: InstantSample,
+  value: number,
+): InstantSample {
+  const { card, on, labels: names, include } = node.matching;
+  let labels = many.labels;
+  let dropName = dropsName(node) || many.dropName === true;
+  if (card === 'one-to-one') {
+    if (on) {
+      if (!names.includes('__name__')) dropName = false;
+      labels = onlyLabels(labels, names);
+    } else {
+      labels = withoutLabels(labels, names);
+    }
+  }
+  if (include.length > 0) {
+    labels = { ...labels };
+    for (const name of include) {
+      const v = one.labels[name];
+      if (v !== undefined && v !== '') labels[name] = v;
+      else delete labels[name];
+    }
+  }
+  const out: InstantSample = { labels, value };
+  if (dropName && '__name__' in labels) out.dropName = true;
+  return out;
 }

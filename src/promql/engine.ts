@@ -5,12 +5,12 @@
  */
 import { LlmwatchError } from '../core/errors.js';
 import type { Labels, MetricStore, SeriesData } from '../store/types.js';
-import type { ExprNode, VectorSelectorNode } from './ast.js';
-import { evaluateAt, type EvalSettings } from './eval.js';
+import type { AtModifier, ExprNode, VectorSelectorNode } from './ast.js';
+import { evaluateAt, type EvalContext, type EvalSettings } from './eval.js';
 import { formatSampleValue, toUnixSeconds } from './format.js';
 import { compareLabels, labelsKey, sortLabels } from './labels.js';
 import { parsePromql } from './parse.js';
-import type { EvalValue } from './values.js';
+import { finishNameDrop, type EvalValue } from './values.js';
 
 /** Default lookback of instant selectors, ms (Prometheus's 5m). */
 export const DEFAULT_LOOKBACK_DELTA_MS = 5 * 60 * 1000;
@@ -32,7 +32,15 @@ export type QueryResult =
 export interface PromqlEngineOptions {
   /** Lookback of instant vector selectors in ms; default 300000 (5m). Must be positive. */
   lookbackDeltaMs?: number;
+  /**
+   * Step of subqueries written without one (`x[1h:]`), ms; default 60000 (Prometheus uses the
+   * global evaluation interval, 1m by default). Must be positive.
+   */
+  defaultSubqueryStepMs?: number;
 }
+
+/** Default step of subqueries without an explicit step, ms. */
+export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
 
 /** Evaluates PromQL over a MetricStore. */
 export interface PromqlEngine {
@@ -53,24 +61,63 @@ function badData(message: string): LlmwatchError {
   return new LlmwatchError('promql_bad_data', message);
 }
 
-function collectSelectors(expr: ExprNode, out: Map<VectorSelectorNode, number>): void {
+/** Earliest and latest evaluation times (ms) at which a node is evaluated. */
+interface TimeSpan {
+  fromMs: number;
+  toMs: number;
+}
+
+function pinned(at: AtModifier, span: TimeSpan, query: TimeSpan): TimeSpan {
+  if (at === null) return span;
+  const ms = at.kind === 'time' ? at.ms : at.kind === 'start' ? query.fromMs : query.toMs;
+  return { fromMs: ms, toMs: ms };
+}
+
+/** Finds every selector and the [from, to] ms range of samples it needs. */
+function collectSelectors(
+  expr: ExprNode,
+  span: TimeSpan,
+  query: TimeSpan,
+  settings: EvalSettings,
+  out: Map<VectorSelectorNode, TimeSpan>,
+): void {
+  const add = (node: VectorSelectorNode, lookbehindMs: number): void => {
+    const at = pinned(node.at, span, query);
+    // Windows are left-open, so the sample exactly lookbehindMs before the start is not needed.
+    out.set(node, {
+      fromMs: at.fromMs - node.offsetMs - lookbehindMs + 1,
+      toMs: at.toMs - node.offsetMs,
+    });
+  };
   switch (expr.kind) {
     case 'vectorSelector':
-      out.set(expr, -1);
+      add(expr, settings.lookbackDeltaMs);
       return;
     case 'matrixSelector':
-      out.set(expr.selector, expr.rangeMs);
+      add(expr.selector, expr.rangeMs);
       return;
+    case 'subquery': {
+      const at = pinned(expr.at, span, query);
+      const inner = {
+        fromMs: at.fromMs - expr.offsetMs - expr.rangeMs,
+        toMs: at.toMs - expr.offsetMs,
+      };
+      collectSelectors(expr.expr, inner, query, settings, out);
+      return;
+    }
     case 'negate':
+      collectSelectors(expr.expr, span, query, settings, out);
+      return;
     case 'aggregate':
-      collectSelectors(expr.expr, out);
+      if (expr.param) collectSelectors(expr.param, span, query, settings, out);
+      collectSelectors(expr.expr, span, query, settings, out);
       return;
     case 'binary':
-      collectSelectors(expr.lhs, out);
-      collectSelectors(expr.rhs, out);
+      collectSelectors(expr.lhs, span, query, settings, out);
+      collectSelectors(expr.rhs, span, query, settings, out);
       return;
     case 'call':
-      for (const arg of expr.args) collectSelectors(arg, out);
+      for (const arg of expr.args) collectSelectors(arg, span, query, settings, out);
       return;
     default:
       return;
@@ -84,18 +131,29 @@ async function fetchSeries(
   endMs: number,
   settings: EvalSettings,
 ): Promise<Map<VectorSelectorNode, SeriesData[]>> {
-  const selectors = new Map<VectorSelectorNode, number>();
-  collectSelectors(expr, selectors);
+  const query = { fromMs: startMs, toMs: endMs };
+  const selectors = new Map<VectorSelectorNode, TimeSpan>();
+  collectSelectors(expr, query, query, settings, selectors);
   const entries = await Promise.all(
-    [...selectors].map(async ([node, rangeMs]) => {
-      const lookbehindMs = rangeMs < 0 ? settings.lookbackDeltaMs : rangeMs;
-      // Windows are left-open, so the sample exactly lookbehindMs before the start is not needed.
-      const fromMs = startMs - node.offsetMs - lookbehindMs + 1;
-      const series = await store.select(node.matchers, fromMs, endMs - node.offsetMs);
+    [...selectors].map(async ([node, span]) => {
+      const series = await store.select(node.matchers, span.fromMs, span.toMs);
       return [node, series] as const;
     }),
   );
   return new Map(entries);
+}
+
+/** Evaluates at one step and applies Prometheus 3's delayed metric-name removal. */
+function evaluateStep(expr: ExprNode, timeMs: number, ctx: EvalContext): EvalValue {
+  const value = evaluateAt(expr, timeMs, ctx);
+  if (value.type !== 'vector') return value;
+  return { type: 'vector', samples: finishNameDrop(value.samples) };
+}
+
+/** True when the result order of an instant query is meaningful (sort(), topk, ...). */
+function keepsOrder(expr: ExprNode): boolean {
+  if (expr.kind === 'call') return expr.func.startsWith('sort');
+  return expr.kind === 'aggregate' && (expr.op === 'topk' || expr.op === 'bottomk');
 }
 
 function checkTime(name: string, ms: number): void {
@@ -114,14 +172,22 @@ export function createPromqlEngine(
       `promql lookbackDeltaMs must be a positive number of ms like 300000, got ${lookbackDeltaMs}`,
     );
   }
-  const settings: EvalSettings = { lookbackDeltaMs };
+  const defaultSubqueryStepMs = opts.defaultSubqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS;
+  if (!Number.isFinite(defaultSubqueryStepMs) || defaultSubqueryStepMs <= 0) {
+    throw new LlmwatchError(
+      'config_invalid',
+      `promql defaultSubqueryStepMs must be a positive number of ms like 60000, got ${defaultSubqueryStepMs}`,
+    );
+  }
+  const settings: EvalSettings = { lookbackDeltaMs, defaultSubqueryStepMs };
 
   return {
     async instantQuery(query, timeMs) {
       checkTime('time', timeMs);
       const { expr } = parsePromql(query);
       const fetched = await fetchSeries(store, expr, timeMs, timeMs, settings);
-      return shapeInstant(evaluateAt(expr, timeMs, fetched, settings), timeMs);
+      const ctx: EvalContext = { fetched, settings, queryStartMs: timeMs, queryEndMs: timeMs };
+      return shapeInstant(evaluateStep(expr, timeMs, ctx), timeMs, keepsOrder(expr));
     },
 
     async rangeQuery(query, startMs, endMs, stepMs) {
@@ -146,10 +212,11 @@ export function createPromqlEngine(
         );
       }
       const fetched = await fetchSeries(store, expr, startMs, endMs, settings);
+      const ctx: EvalContext = { fetched, settings, queryStartMs: startMs, queryEndMs: endMs };
 
       const series = new Map<string, { metric: Labels; values: PromPoint[] }>();
       for (let t = startMs; t <= endMs; t += stepMs) {
-        const value = evaluateAt(expr, t, fetched, settings);
+        const value = evaluateStep(expr, t, ctx);
         const samples =
           value.type === 'scalar'
             ? [{ labels: {}, value: value.value }]
@@ -172,7 +239,7 @@ export function createPromqlEngine(
   };
 }
 
-function shapeInstant(value: EvalValue, timeMs: number): QueryResult {
+function shapeInstant(value: EvalValue, timeMs: number, ordered: boolean): QueryResult {
   const t = toUnixSeconds(timeMs);
   switch (value.type) {
     case 'scalar':
@@ -187,14 +254,14 @@ function shapeInstant(value: EvalValue, timeMs: number): QueryResult {
             metric: sortLabels(s.labels),
             value: [t, formatSampleValue(s.value)] as PromPoint,
           }))
-          .sort((a, b) => compareLabels(a.metric, b.metric)),
+          .sort((a, b) => (ordered ? 0 : compareLabels(a.metric, b.metric))),
       };
     case 'matrix':
       return {
         resultType: 'matrix',
         result: value.series
           .map((s) => ({
-            metric: sortLabels(s.labels),
+            metric: sortLabels(s.dropName ? withoutName(s.labels) : s.labels),
             values: s.timestampsMs.map(
               (ms, i) => [toUnixSeconds(ms), formatSampleValue(s.values[i] as number)] as PromPoint,
             ),
@@ -202,4 +269,10 @@ function shapeInstant(value: EvalValue, timeMs: number): QueryResult {
           .sort((a, b) => compareLabels(a.metric, b.metric)),
       };
   }
+}
+
+function withoutName(labels: Labels): Labels {
+  const rest = { ...labels };
+  delete rest.__name__;
+  return rest;
 }

@@ -1,14 +1,21 @@
 /**
  * Evaluation of a parsed expression at one instant over series already fetched from the store.
- * Selectors are resolved against `FetchedSeries`, so evaluation itself is synchronous.
+ * Selectors are resolved against `FetchedSeries`, so evaluation itself is synchronous;
+ * subqueries evaluate their inner expression at each of their own steps.
  */
 import type { SeriesData } from '../store/types.js';
-import type { CallNode, ExprNode, MatrixSelectorNode, VectorSelectorNode } from './ast.js';
+import type {
+  AtModifier,
+  ExprNode,
+  MatrixSelectorNode,
+  SubqueryNode,
+  VectorSelectorNode,
+} from './ast.js';
 import { aggregate } from './aggregate.js';
 import { evaluateBinary } from './binary.js';
-import { histogramQuantile } from './histogram.js';
-import { withoutLabels } from './labels.js';
-import { extrapolatedRate, instantRate, overTime } from './range-functions.js';
+import { evaluateCall } from './functions.js';
+import { labelsKey } from './labels.js';
+import { isStaleMarker } from './staleness.js';
 import {
   assertUniqueLabels,
   evalError,
@@ -24,10 +31,24 @@ export type FetchedSeries = ReadonlyMap<VectorSelectorNode, SeriesData[]>;
 export interface EvalSettings {
   /** How far back an instant selector looks for the latest sample, ms (Prometheus: 5m). */
   lookbackDeltaMs: number;
+  /** Step of subqueries written without one (`x[5m:]`), ms (Prometheus: the rule interval). */
+  defaultSubqueryStepMs: number;
 }
 
+/** Everything evaluation needs besides the node and the time. */
+export interface EvalContext {
+  fetched: FetchedSeries;
+  settings: EvalSettings;
+  /** Start and end of the query, ms, for `@ start()` and `@ end()`. */
+  queryStartMs: number;
+  queryEndMs: number;
+}
+
+/** Most inner steps one subquery evaluation may take; more is rejected as too expensive. */
+export const MAX_SUBQUERY_STEPS = 100_000;
+
 /** Index of the first timestamp strictly greater than `ms` (binary search). */
-function firstAfter(timestampsMs: readonly number[], ms: number): number {
+export function firstAfter(timestampsMs: readonly number[], ms: number): number {
   let lo = 0;
   let hi = timestampsMs.length;
   while (lo < hi) {
@@ -38,51 +59,73 @@ function firstAfter(timestampsMs: readonly number[], ms: number): number {
   return lo;
 }
 
-/** Evaluates `expr` at `timeMs`. Throws LlmwatchError "promql_eval" on evaluation errors. */
-export function evaluateAt(
-  expr: ExprNode,
-  timeMs: number,
-  fetched: FetchedSeries,
-  settings: EvalSettings,
-): EvalValue {
-  const evaluate = (node: ExprNode): EvalValue => {
-    switch (node.kind) {
-      case 'number':
-        return { type: 'scalar', value: node.value };
-      case 'string':
-        return { type: 'string', value: node.value };
-      case 'vectorSelector':
-        return { type: 'vector', samples: selectInstant(node, timeMs, fetched, settings) };
-      case 'matrixSelector':
-        return { type: 'matrix', series: selectRange(node, timeMs, fetched) };
-      case 'negate': {
-        const inner = evaluate(node.expr);
-        if (inner.type === 'scalar') return { type: 'scalar', value: -inner.value };
-        if (inner.type !== 'vector') throw evalError('unary minus needs a scalar or vector');
-        const samples = inner.samples.map((s) => ({
-          labels: withoutLabels(s.labels, ['__name__']),
-          value: -s.value,
-        }));
-        assertUniqueLabels(samples);
-        return { type: 'vector', samples };
-      }
-      case 'aggregate':
-        return { type: 'vector', samples: aggregate(node, vectorOf(evaluate(node.expr))) };
-      case 'binary':
-        return evaluateBinary(node, evaluate(node.lhs), evaluate(node.rhs));
-      case 'call':
-        return evaluateCall(node, timeMs, evaluate);
-    }
-  };
-  return evaluate(expr);
+/** The time an `@` modifier pins evaluation to, or `timeMs` without one. */
+export function resolveAt(at: AtModifier, timeMs: number, ctx: EvalContext): number {
+  if (at === null) return timeMs;
+  if (at.kind === 'start') return ctx.queryStartMs;
+  if (at.kind === 'end') return ctx.queryEndMs;
+  return at.ms;
 }
 
-function vectorOf(value: EvalValue): InstantSample[] {
+/** The window `(startMs, endMs]` a range argument covers at `timeMs`. */
+export function rangeWindow(
+  node: MatrixSelectorNode | SubqueryNode,
+  timeMs: number,
+  ctx: EvalContext,
+): { startMs: number; endMs: number; rangeMs: number } {
+  const target = node.kind === 'matrixSelector' ? node.selector : node;
+  const endMs = resolveAt(target.at, timeMs, ctx) - target.offsetMs;
+  return { startMs: endMs - node.rangeMs, endMs, rangeMs: node.rangeMs };
+}
+
+/** Evaluates `expr` at `timeMs`. Throws LlmwatchError "promql_eval" on evaluation errors. */
+export function evaluateAt(expr: ExprNode, timeMs: number, ctx: EvalContext): EvalValue {
+  switch (expr.kind) {
+    case 'number':
+      return { type: 'scalar', value: expr.value };
+    case 'string':
+      return { type: 'string', value: expr.value };
+    case 'vectorSelector':
+      return { type: 'vector', samples: selectInstant(expr, timeMs, ctx) };
+    case 'matrixSelector':
+      return { type: 'matrix', series: selectRange(expr, timeMs, ctx) };
+    case 'subquery':
+      return { type: 'matrix', series: evaluateSubquery(expr, timeMs, ctx) };
+    case 'negate': {
+      const inner = evaluateAt(expr.expr, timeMs, ctx);
+      if (inner.type === 'scalar') return { type: 'scalar', value: -inner.value };
+      if (inner.type !== 'vector') throw evalError('unary minus needs a scalar or vector');
+      const samples = inner.samples.map((s) => ({
+        labels: s.labels,
+        value: -s.value,
+        dropName: true,
+      }));
+      return { type: 'vector', samples };
+    }
+    case 'aggregate': {
+      const param = expr.param ? evaluateAt(expr.param, timeMs, ctx) : undefined;
+      const input = vectorOf(evaluateAt(expr.expr, timeMs, ctx));
+      return { type: 'vector', samples: aggregate(expr, input, param) };
+    }
+    case 'binary':
+      return evaluateBinary(
+        expr,
+        evaluateAt(expr.lhs, timeMs, ctx),
+        evaluateAt(expr.rhs, timeMs, ctx),
+      );
+    case 'call':
+      return evaluateCall(expr, timeMs, ctx);
+  }
+}
+
+/** The samples of an instant vector value; throws for any other type. */
+export function vectorOf(value: EvalValue): InstantSample[] {
   if (value.type !== 'vector') throw evalError(`expected an instant vector, got ${value.type}`);
   return value.samples;
 }
 
-function scalarOf(value: EvalValue): number {
+/** The number of a scalar value; throws for any other type. */
+export function scalarOf(value: EvalValue): number {
   if (value.type !== 'scalar') throw evalError(`expected a scalar, got ${value.type}`);
   return value.value;
 }
@@ -90,116 +133,76 @@ function scalarOf(value: EvalValue): number {
 function selectInstant(
   node: VectorSelectorNode,
   timeMs: number,
-  fetched: FetchedSeries,
-  settings: EvalSettings,
+  ctx: EvalContext,
 ): InstantSample[] {
-  const refMs = timeMs - node.offsetMs;
+  const refMs = resolveAt(node.at, timeMs, ctx) - node.offsetMs;
+  const oldestMs = refMs - ctx.settings.lookbackDeltaMs;
   const out: InstantSample[] = [];
-  for (const series of fetched.get(node) ?? []) {
+  for (const series of ctx.fetched.get(node) ?? []) {
     const index = firstAfter(series.timestampsMs, refMs) - 1;
     if (index < 0) continue;
+    const sampleMs = series.timestampsMs[index] as number;
     // The lookback window is left-open: a sample exactly lookbackDeltaMs old is not used.
-    if ((series.timestampsMs[index] as number) <= refMs - settings.lookbackDeltaMs) continue;
-    out.push({ labels: series.labels, value: series.values[index] as number });
+    if (sampleMs <= oldestMs) continue;
+    const value = series.values[index] as number;
+    if (isStaleMarker(value)) continue;
+    out.push({ labels: series.labels, value, timestampMs: sampleMs });
   }
   return out;
 }
 
-function selectRange(
-  node: MatrixSelectorNode,
-  timeMs: number,
-  fetched: FetchedSeries,
-): RangeSeries[] {
-  const endMs = timeMs - node.selector.offsetMs;
+function selectRange(node: MatrixSelectorNode, timeMs: number, ctx: EvalContext): RangeSeries[] {
+  const { startMs, endMs } = rangeWindow(node, timeMs, ctx);
   const out: RangeSeries[] = [];
-  for (const series of fetched.get(node.selector) ?? []) {
-    const from = firstAfter(series.timestampsMs, endMs - node.rangeMs);
+  for (const series of ctx.fetched.get(node.selector) ?? []) {
+    const from = firstAfter(series.timestampsMs, startMs);
     const to = firstAfter(series.timestampsMs, endMs);
     if (to <= from) continue;
-    out.push({
-      labels: series.labels,
-      timestampsMs: series.timestampsMs.slice(from, to),
-      values: series.values.slice(from, to),
-    });
+    const timestampsMs: number[] = [];
+    const values: number[] = [];
+    for (let i = from; i < to; i++) {
+      const value = series.values[i] as number;
+      if (value !== value && isStaleMarker(value)) continue;
+      timestampsMs.push(series.timestampsMs[i] as number);
+      values.push(value);
+    }
+    if (values.length > 0) out.push({ labels: series.labels, timestampsMs, values });
   }
   return out;
 }
 
-function evaluateCall(
-  node: CallNode,
-  timeMs: number,
-  evaluate: (n: ExprNode) => EvalValue,
-): EvalValue {
-  const args = node.args;
-  switch (node.func) {
-    case 'time':
-      return { type: 'scalar', value: timeMs / 1000 };
-    case 'vector':
-      return {
-        type: 'vector',
-        samples: [{ labels: {}, value: scalarOf(evaluate(args[0] as ExprNode)) }],
-      };
-    case 'scalar': {
-      const samples = vectorOf(evaluate(args[0] as ExprNode));
-      return {
-        type: 'scalar',
-        value: samples.length === 1 ? (samples[0] as InstantSample).value : NaN,
-      };
-    }
-    case 'histogram_quantile': {
-      const q = scalarOf(evaluate(args[0] as ExprNode));
-      return checked(histogramQuantile(q, vectorOf(evaluate(args[1] as ExprNode))));
-    }
-    case 'abs':
-    case 'clamp_min':
-    case 'clamp_max': {
-      const samples = vectorOf(evaluate(args[0] as ExprNode));
-      const bound = args[1] ? scalarOf(evaluate(args[1])) : 0;
-      const apply =
-        node.func === 'abs'
-          ? Math.abs
-          : node.func === 'clamp_min'
-            ? (v: number) => Math.max(bound, v)
-            : (v: number) => Math.min(bound, v);
-      return checked(
-        samples.map((s) => ({
-          labels: withoutLabels(s.labels, ['__name__']),
-          value: apply(s.value),
-        })),
-      );
-    }
-    default:
-      return evaluateRangeCall(node, timeMs, evaluate);
+function evaluateSubquery(node: SubqueryNode, timeMs: number, ctx: EvalContext): RangeSeries[] {
+  const { startMs: windowStartMs, endMs } = rangeWindow(node, timeMs, ctx);
+  const stepMs = node.stepMs > 0 ? node.stepMs : ctx.settings.defaultSubqueryStepMs;
+  // Inner steps are aligned to multiples of the step (Go's truncating division).
+  let startMs = stepMs * Math.trunc(windowStartMs / stepMs);
+  if (startMs <= windowStartMs) startMs += stepMs;
+  if ((endMs - startMs) / stepMs > MAX_SUBQUERY_STEPS) {
+    throw evalError(
+      `subquery needs more than ${MAX_SUBQUERY_STEPS} steps; use a larger step or a shorter range`,
+    );
   }
+
+  const bySeries = new Map<string, RangeSeries>();
+  for (let t = startMs; t <= endMs; t += stepMs) {
+    const samples = vectorOf(evaluateAt(node.expr, t, ctx));
+    for (const sample of samples) {
+      const key = (sample.dropName ? 'd' : 'k') + labelsKey(sample.labels);
+      let series = bySeries.get(key);
+      if (!series) {
+        series = { labels: sample.labels, timestampsMs: [], values: [] };
+        if (sample.dropName) series.dropName = true;
+        bySeries.set(key, series);
+      }
+      series.timestampsMs.push(t);
+      series.values.push(sample.value);
+    }
+  }
+  return [...bySeries.values()];
 }
 
-function evaluateRangeCall(
-  node: CallNode,
-  timeMs: number,
-  evaluate: (n: ExprNode) => EvalValue,
-): EvalValue {
-  const arg = node.args[0] as MatrixSelectorNode;
-  const value = evaluate(arg);
-  if (value.type !== 'matrix')
-    throw evalError(`${node.func} needs a range vector, got ${value.type}`);
-  const endMs = timeMs - arg.selector.offsetMs;
-  const window = { startMs: endMs - arg.rangeMs, endMs, rangeMs: arg.rangeMs };
-
-  const out: InstantSample[] = [];
-  for (const series of value.series) {
-    let result: number | undefined;
-    if (node.func === 'rate') result = extrapolatedRate(series, window, true, true);
-    else if (node.func === 'increase') result = extrapolatedRate(series, window, true, false);
-    else if (node.func === 'delta') result = extrapolatedRate(series, window, false, false);
-    else if (node.func === 'irate') result = instantRate(series);
-    else result = overTime(node.func, series);
-    if (result !== undefined)
-      out.push({ labels: withoutLabels(series.labels, ['__name__']), value: result });
-  }
-  return checked(out);
-}
-
-function checked(samples: InstantSample[]): EvalValue {
+/** Builds a vector value, rejecting duplicate label sets. */
+export function checkedVector(samples: InstantSample[]): EvalValue {
   assertUniqueLabels(samples);
   return { type: 'vector', samples };
 }

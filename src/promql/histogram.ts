@@ -40,26 +40,8 @@ export function bucketQuantile(q: number, input: Bucket[]): number {
   if (q > 1) return Infinity;
   if (input.length === 0) return NaN;
 
-  const sorted = [...input].sort((a, b) => a.upperBound - b.upperBound);
-  if ((sorted[sorted.length - 1] as Bucket).upperBound !== Infinity) return NaN;
-
-  const buckets: Bucket[] = [];
-  for (const b of sorted) {
-    const last = buckets[buckets.length - 1];
-    if (last && last.upperBound === b.upperBound) last.count += b.count;
-    else buckets.push({ ...b });
-  }
-  let prev = (buckets[0] as Bucket).count;
-  for (let i = 1; i < buckets.length; i++) {
-    const bucket = buckets[i] as Bucket;
-    if (bucket.count === prev) continue;
-    if (almostEqual(prev, bucket.count, SMALL_DELTA_TOLERANCE) || bucket.count < prev) {
-      bucket.count = prev;
-      continue;
-    }
-    prev = bucket.count;
-  }
-
+  const buckets = prepareBuckets(input);
+  if (!buckets) return NaN;
   if (buckets.length < 2) return NaN;
   const observations = (buckets[buckets.length - 1] as Bucket).count;
   if (observations === 0) return NaN;
@@ -82,6 +64,77 @@ export function bucketQuantile(q: number, input: Bucket[]): number {
   return bucketStart + (bucket.upperBound - bucketStart) * (rank / count);
 }
 
+/** Sorts, merges equal bounds and forces monotonic counts; undefined without a +Inf bucket. */
+function prepareBuckets(input: Bucket[]): Bucket[] | undefined {
+  if (input.length === 0) return undefined;
+  const sorted = [...input].sort((a, b) => a.upperBound - b.upperBound);
+  if ((sorted[sorted.length - 1] as Bucket).upperBound !== Infinity) return undefined;
+
+  const buckets: Bucket[] = [];
+  for (const b of sorted) {
+    const last = buckets[buckets.length - 1];
+    if (last && last.upperBound === b.upperBound) last.count += b.count;
+    else buckets.push({ ...b });
+  }
+  let prev = (buckets[0] as Bucket).count;
+  for (let i = 1; i < buckets.length; i++) {
+    const bucket = buckets[i] as Bucket;
+    if (bucket.count === prev) continue;
+    if (almostEqual(prev, bucket.count, SMALL_DELTA_TOLERANCE) || bucket.count < prev) {
+      bucket.count = prev;
+      continue;
+    }
+    prev = bucket.count;
+  }
+  return buckets;
+}
+
+/**
+ * The fraction of observations between `lower` and `upper` in classic buckets, interpolating
+ * linearly inside a bucket (the lowest bucket starts at 0 when its bound is positive). NaN
+ * without a +Inf bucket, with no observations or a NaN bound; 0 when lower ≥ upper.
+ */
+export function bucketFraction(lower: number, upper: number, input: Bucket[]): number {
+  const buckets = prepareBuckets(input);
+  if (!buckets) return NaN;
+  const count = (buckets[buckets.length - 1] as Bucket).count;
+  if (count === 0 || Number.isNaN(lower) || Number.isNaN(upper)) return NaN;
+  if (lower >= upper) return 0;
+
+  let rank = 0;
+  let lowerRank = count;
+  let upperRank = count;
+  let lowerSet = false;
+  let upperSet = false;
+  for (const [i, bucket] of buckets.entries()) {
+    const lowerBound =
+      i > 0 ? (buckets[i - 1] as Bucket).upperBound : bucket.upperBound > 0 ? 0 : -Infinity;
+    const upperBound = bucket.upperBound;
+    const interpolate = (v: number): number =>
+      rank + ((bucket.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
+    if (!lowerSet && lowerBound >= lower) {
+      lowerRank = rank;
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound >= upper) {
+      upperRank = rank;
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    if (!lowerSet && lowerBound < lower && upperBound > lower) {
+      lowerRank = interpolate(lower);
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound < upper && upperBound > upper) {
+      upperRank = interpolate(upper);
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    rank = bucket.count;
+  }
+  return (Math.min(upperRank, count) - Math.min(lowerRank, count)) / count;
+}
+
 /**
  * histogram_quantile over an instant vector of `_bucket` samples: groups by every label except
  * `le` and the metric name, and returns one sample per group. Samples whose `le` is missing or
@@ -91,6 +144,27 @@ export function histogramQuantile(
   q: number,
   samples: ReadonlyArray<{ labels: Labels; value: number }>,
 ): Array<{ labels: Labels; value: number }> {
+  return groupBuckets(samples).map((g) => ({
+    labels: g.labels,
+    value: bucketQuantile(q, g.buckets),
+  }));
+}
+
+/** histogram_fraction(lower, upper, v) over classic `_bucket` samples, grouped as above. */
+export function histogramFraction(
+  lower: number,
+  upper: number,
+  samples: ReadonlyArray<{ labels: Labels; value: number }>,
+): Array<{ labels: Labels; value: number }> {
+  return groupBuckets(samples).map((g) => ({
+    labels: g.labels,
+    value: bucketFraction(lower, upper, g.buckets),
+  }));
+}
+
+function groupBuckets(
+  samples: ReadonlyArray<{ labels: Labels; value: number }>,
+): Array<{ labels: Labels; buckets: Bucket[] }> {
   const groups = new Map<string, { labels: Labels; buckets: Bucket[] }>();
   for (const sample of samples) {
     const upperBound = parseBucketBound(sample.labels.le ?? '');
@@ -104,8 +178,5 @@ export function histogramQuantile(
     }
     group.buckets.push({ upperBound, count: sample.value });
   }
-  return [...groups.values()].map((g) => ({
-    labels: g.labels,
-    value: bucketQuantile(q, g.buckets),
-  }));
+  return [...groups.values()];
 }

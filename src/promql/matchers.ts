@@ -1,5 +1,6 @@
 /** Label matcher helpers shared by the parser (validation) and the in-memory store (matching). */
 import type { LabelMatcher, Labels } from '../store/types.js';
+import { translateRe2 } from './regex.js';
 
 const regexCache = new Map<string, RegExp>();
 const REGEX_CACHE_LIMIT = 1000;
@@ -8,8 +9,9 @@ const REGEX_CACHE_LIMIT = 1000;
  * Compiles a PromQL regex into a fully anchored JavaScript RegExp where `.` also matches a
  * newline (Prometheus 3). A leading `(?i)` becomes the case-insensitive flag. Throws a
  * SyntaxError on an invalid pattern.
- * Limitation: patterns are run by JavaScript's engine, not RE2; RE2-only syntax such as `\z` or
- * inline flags other than a leading `(?i)` is rejected as invalid.
+ * Inline `(?i)` anywhere and `(?P<name>)` are translated (regex.ts).
+ * Limitation: patterns are run by JavaScript's engine, not RE2; other RE2-only syntax such as
+ * `\z` is rejected as invalid.
  */
 export function compileLabelRegex(pattern: string): RegExp {
   const cached = regexCache.get(pattern);
@@ -21,6 +23,7 @@ export function compileLabelRegex(pattern: string): RegExp {
     source = source.slice(4);
     flags += 'i';
   }
+  source = translateRe2(source);
   const regex = new RegExp(`^(?:${source})$`, flags);
   if (regexCache.size >= REGEX_CACHE_LIMIT) regexCache.clear();
   regexCache.set(pattern, regex);

@@ -1,8 +1,12 @@
 /** Conversion of binary operations with Prometheus's type and modifier checks. */
-import { isComparisonOp, type BinaryNode, type ExprNode } from './ast.js';
+import { isComparisonOp, isSetOp, type BinaryNode, type ExprNode } from './ast.js';
 import { exprChildren, groupingLabels, type ParseContext, type SyntaxNode } from './parse.js';
 
 const OPERATORS: Record<string, BinaryNode['op']> = {
+  And: 'and',
+  Or: 'or',
+  Unless: 'unless',
+  Atan2: 'atan2',
   Add: '+',
   Sub: '-',
   Mul: '*',
@@ -18,10 +22,6 @@ const OPERATORS: Record<string, BinaryNode['op']> = {
 };
 
 const UNSUPPORTED_OPERATORS: Record<string, string> = {
-  And: 'the and operator',
-  Or: 'the or operator',
-  Unless: 'the unless operator',
-  Atan2: 'the atan2 operator',
   TrimUpper: 'the </ operator',
   TrimLower: 'the >/ operator',
 };
@@ -40,9 +40,9 @@ export function parseBinary(ctx: ParseContext, node: SyntaxNode): ExprNode {
   if (!op) ctx.fail(node, `unknown binary operator in "${ctx.text(node)}"`);
 
   const clause = node.getChild('MatchingModifierClause');
-  if (clause?.getChild('GroupLeft') || clause?.getChild('GroupRight')) {
-    ctx.unsupported(clause, 'group_left/group_right matching');
-  }
+  const groupLeft = clause?.getChild('GroupLeft') ?? null;
+  const groupRight = clause?.getChild('GroupRight') ?? null;
+  const groupingNodes = clause?.getChildren('GroupingLabels') ?? [];
   const fill = node.getChild('FillModifier');
   if (fill) ctx.unsupported(fill, 'the fill modifier');
 
@@ -67,7 +67,22 @@ export function parseBinary(ctx: ParseContext, node: SyntaxNode): ExprNode {
   if (clause && (lhsType !== 'vector' || rhsType !== 'vector')) {
     ctx.fail(clause, 'vector matching only allowed between instant vectors');
   }
+  const setOp = isSetOp(op);
+  if (setOp && (lhsType === 'scalar' || rhsType === 'scalar')) {
+    ctx.fail(node, `set operator "${op}" not allowed in binary scalar expression`);
+  }
+  if (setOp && (groupLeft || groupRight)) {
+    ctx.fail(clause ?? node, `no grouping allowed for "${op}" operation`);
+  }
 
+  const on = clause ? clause.getChild('On') !== null : false;
+  const labels = groupingLabels(ctx, groupingNodes[0] ?? null);
+  const include = groupingLabels(ctx, groupingNodes[1] ?? null);
+  if (on) {
+    const clash = include.find((l) => labels.includes(l));
+    if (clash)
+      ctx.fail(clause ?? node, `label "${clash}" must not occur in ON and GROUP clause at once`);
+  }
   return {
     kind: 'binary',
     op,
@@ -75,8 +90,16 @@ export function parseBinary(ctx: ParseContext, node: SyntaxNode): ExprNode {
     rhs,
     returnBool,
     matching: {
-      on: clause ? clause.getChild('On') !== null : false,
-      labels: groupingLabels(ctx, clause?.getChild('GroupingLabels') ?? null),
+      card: setOp
+        ? 'many-to-many'
+        : groupLeft
+          ? 'many-to-one'
+          : groupRight
+            ? 'one-to-many'
+            : 'one-to-one',
+      on,
+      labels,
+      include,
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Conversion of function calls and aggregations, with Prometheus's argument type checks. */
-import type { ExprNode } from './ast.js';
+import type { ExprNode, ValueType } from './ast.js';
 import {
   exprChildren,
   groupingLabels,
@@ -9,6 +9,14 @@ import {
 } from './parse.js';
 import { describeType, FUNCTION_SIGNATURES } from './signatures.js';
 
+const AGGREGATE_PARAM_TYPES: Partial<Record<string, ValueType>> = {
+  topk: 'scalar',
+  bottomk: 'scalar',
+  quantile: 'scalar',
+  limitk: 'scalar',
+  count_values: 'string',
+};
+
 /** Converts a FunctionCall node; unknown-to-llmwatch functions are rejected as unsupported. */
 export function parseCall(ctx: ParseContext, node: SyntaxNode): ExprNode {
   const ident = node.getChild('FunctionIdentifier') ?? node;
@@ -17,16 +25,21 @@ export function parseCall(ctx: ParseContext, node: SyntaxNode): ExprNode {
   if (!signature) return ctx.unsupported(ident, `function ${name}()`);
 
   const argNodes = exprChildren(node.getChild('FunctionCallBody') ?? node);
-  const maxArgs = signature.argTypes.length;
+  const maxArgs = signature.variadic ? Infinity : signature.argTypes.length;
   if (argNodes.length < signature.minArgs || argNodes.length > maxArgs) {
     const expected =
-      signature.minArgs === maxArgs ? `${maxArgs}` : `${signature.minArgs} to ${maxArgs}`;
+      signature.minArgs === maxArgs
+        ? `${maxArgs}`
+        : maxArgs === Infinity
+          ? `at least ${signature.minArgs}`
+          : `${signature.minArgs} to ${maxArgs}`;
     ctx.fail(node, `expected ${expected} argument(s) in call to "${name}", got ${argNodes.length}`);
   }
 
+  const lastType = signature.argTypes[signature.argTypes.length - 1];
   const args = argNodes.map((argNode, i) => {
     const arg = ctx.convert(argNode);
-    const expected = signature.argTypes[i];
+    const expected = signature.argTypes[i] ?? lastType;
     const actual = ctx.typeOf(arg);
     if (expected && actual !== expected) {
       ctx.fail(
@@ -42,21 +55,35 @@ export function parseCall(ctx: ParseContext, node: SyntaxNode): ExprNode {
 /** Converts an AggregateExpr node (`sum by (a) (x)` or `sum(x) without (b)`). */
 export function parseAggregate(ctx: ParseContext, node: SyntaxNode): ExprNode {
   const opNode = node.getChild('AggregateOp') ?? node;
-  const op = ctx.text(opNode);
+  const op = ctx.text(opNode).toLowerCase();
   if (!isSupportedAggregate(op)) return ctx.unsupported(opNode, `aggregation ${op}`);
 
   const argNodes = exprChildren(node.getChild('FunctionCallBody') ?? node);
-  if (argNodes.length !== 1) {
+  const paramType = AGGREGATE_PARAM_TYPES[op];
+  const wanted = paramType ? 2 : 1;
+  if (argNodes.length !== wanted) {
     ctx.fail(
       node,
-      `wrong number of arguments for aggregate expression provided, expected 1, got ${argNodes.length}`,
+      `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${argNodes.length}`,
     );
   }
-  const expr = ctx.convert(argNodes[0] as SyntaxNode);
+  let param: ExprNode | null = null;
+  if (paramType) {
+    param = ctx.convert(argNodes[0] as SyntaxNode);
+    const actual = ctx.typeOf(param);
+    if (actual !== paramType) {
+      ctx.fail(
+        argNodes[0] as SyntaxNode,
+        `expected type ${describeType(paramType)} in aggregation parameter, got ${describeType(actual)}`,
+      );
+    }
+  }
+  const exprNode = argNodes[wanted - 1] as SyntaxNode;
+  const expr = ctx.convert(exprNode);
   const type = ctx.typeOf(expr);
   if (type !== 'vector') {
     ctx.fail(
-      argNodes[0] as SyntaxNode,
+      exprNode,
       `expected type instant vector in aggregation expression, got ${describeType(type)}`,
     );
   }
@@ -66,6 +93,7 @@ export function parseAggregate(ctx: ParseContext, node: SyntaxNode): ExprNode {
     kind: 'aggregate',
     op,
     expr,
+    param,
     grouping: groupingLabels(ctx, modifier?.getChild('GroupingLabels') ?? null),
     without: modifier ? modifier.getChild('Without') !== null : false,
   };

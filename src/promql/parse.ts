@@ -5,7 +5,15 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import type { LabelMatcher } from '../store/types.js';
-import type { AggregateOp, ExprNode, ValueType, VectorSelectorNode } from './ast.js';
+import type {
+  AggregateOp,
+  AtModifier,
+  ExprNode,
+  SubqueryNode,
+  ValueType,
+  VectorSelectorNode,
+} from './ast.js';
+import { FUNCTION_SIGNATURES } from './signatures.js';
 import { parseDurationMs, parseNumberLiteral, unquoteString } from './literals.js';
 import {
   MAX_NESTING_DEPTH,
@@ -152,9 +160,9 @@ function convertExpr(ctx: ParseContext, node: SyntaxNode): ExprNode {
     case 'BinaryExpr':
       return parseBinary(ctx, node);
     case 'SubqueryExpr':
-      return ctx.unsupported(node, 'subquery');
+      return parseSubquery(ctx, node);
     case 'StepInvariantExpr':
-      return ctx.unsupported(node, 'the @ modifier');
+      return parseAt(ctx, node);
     case 'AnchoredExpr':
       return ctx.unsupported(node, 'the anchored modifier');
     case 'SmoothedExpr':
@@ -188,11 +196,12 @@ export function typeOf(expr: ExprNode): ValueType {
     case 'aggregate':
       return 'vector';
     case 'matrixSelector':
+    case 'subquery':
       return 'matrix';
     case 'negate':
       return typeOf(expr.expr);
     case 'call':
-      return expr.func === 'scalar' || expr.func === 'time' ? 'scalar' : 'vector';
+      return FUNCTION_SIGNATURES.get(expr.func)?.returnType ?? 'vector';
     case 'binary':
       return typeOf(expr.lhs) === 'vector' || typeOf(expr.rhs) === 'vector' ? 'vector' : 'scalar';
   }
@@ -236,7 +245,7 @@ function parseVectorSelector(ctx: ParseContext, node: SyntaxNode): VectorSelecto
   if (!matchers.some((m) => !matchesLabel(m, ''))) {
     ctx.fail(node, 'vector selector must contain at least one non-empty matcher');
   }
-  return { kind: 'vectorSelector', matchers, offsetMs: 0 };
+  return { kind: 'vectorSelector', matchers, offsetMs: 0, at: null };
 }
 
 function parseMatrixSelector(ctx: ParseContext, node: SyntaxNode): ExprNode {
@@ -245,24 +254,82 @@ function parseMatrixSelector(ctx: ParseContext, node: SyntaxNode): ExprNode {
     ctx.fail(node, 'ranges only allowed for vector selectors');
   }
   if (inner.offsetMs !== 0) ctx.fail(node, 'no offset modifiers allowed before range');
+  if (inner.at !== null) ctx.fail(node, 'no @ modifiers allowed before range');
   const rangeMs = parseDurationNode(ctx, node.getChild('DurationExpr') ?? node);
   if (rangeMs <= 0) ctx.fail(node, `range must be greater than 0, got "${ctx.text(node)}"`);
   return { kind: 'matrixSelector', selector: inner, rangeMs };
 }
 
+/** The selector or subquery a modifier applies to (looking through unary minus), if any. */
+function modifierTarget(expr: ExprNode): VectorSelectorNode | SubqueryNode | undefined {
+  if (expr.kind === 'negate') return modifierTarget(expr.expr);
+  // Lezer attaches a trailing modifier to a whole binary expression (`a or b offset 1m`);
+  // Prometheus binds it to the right-most operand.
+  if (expr.kind === 'binary') return modifierTarget(expr.rhs);
+  if (expr.kind === 'matrixSelector') return expr.selector;
+  if (expr.kind === 'vectorSelector' || expr.kind === 'subquery') return expr;
+  return undefined;
+}
+
 function parseOffset(ctx: ParseContext, node: SyntaxNode): ExprNode {
   const target = ctx.convert(onlyExprChild(ctx, node));
   const offsetMs = parseDurationNode(ctx, node.getChild('OffsetDurationExpr') ?? node);
-  const selector = target.kind === 'matrixSelector' ? target.selector : target;
-  if (selector.kind !== 'vectorSelector') {
+  const selector = modifierTarget(target);
+  if (!selector) {
     ctx.fail(
       node,
-      'offset modifier must be preceded by an instant vector selector or range vector selector',
+      'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
     );
   }
   if (selector.offsetMs !== 0) ctx.fail(node, 'offset may not be set multiple times');
   selector.offsetMs = offsetMs;
   return target;
+}
+
+function parseAt(ctx: ParseContext, node: SyntaxNode): ExprNode {
+  const target = ctx.convert(onlyExprChild(ctx, node));
+  const selector = modifierTarget(target);
+  if (!selector) {
+    ctx.fail(
+      node,
+      '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+    );
+  }
+  if (selector.at !== null) ctx.fail(node, '@ <timestamp> may not be set multiple times');
+  let at: AtModifier;
+  const preprocessor = node.getChild('AtModifierPreprocessors');
+  const literal = node.getChild('NumberDurationLiteral');
+  if (preprocessor) {
+    at = preprocessor.getChild('AtStart') ? { kind: 'start' } : { kind: 'end' };
+  } else if (literal) {
+    const seconds = parseNumberLiteral(ctx.text(literal));
+    if (seconds === undefined || !Number.isFinite(seconds)) {
+      ctx.fail(literal, `timestamp out of bounds for @ modifier: ${ctx.text(literal)}`);
+    }
+    at = { kind: 'time', ms: Math.round(seconds * 1000) };
+  } else {
+    return ctx.unsupported(node, 'this form of the @ modifier');
+  }
+  selector.at = at;
+  return target;
+}
+
+function parseSubquery(ctx: ParseContext, node: SyntaxNode): SubqueryNode {
+  const exprNode = onlyExprChild(ctx, node);
+  const expr = ctx.convert(exprNode);
+  const type = typeOf(expr);
+  if (type !== 'vector') {
+    ctx.fail(
+      node,
+      `subquery is only allowed on instant vector, got ${type === 'matrix' ? 'range vector' : type} instead`,
+    );
+  }
+  const durations = namedChildren(node).filter((c) => c.name === 'DurationExpr');
+  const rangeMs = parseDurationNode(ctx, durations[0] ?? node);
+  const stepMs = durations[1] ? parseDurationNode(ctx, durations[1]) : 0;
+  if (rangeMs <= 0) ctx.fail(node, 'range must be greater than 0');
+  if (durations[1] && stepMs <= 0) ctx.fail(node, 'step must be greater than 0');
+  return { kind: 'subquery', expr, rangeMs, stepMs, offsetMs: 0, at: null };
 }
 
 /** Reads a plain duration ("5m", "300", "-1h" for offsets) in ms; duration arithmetic is unsupported. */
@@ -307,5 +374,21 @@ export function groupingLabels(ctx: ParseContext, node: SyntaxNode | null): stri
 
 /** True for aggregation operators implemented by the evaluator. */
 export function isSupportedAggregate(op: string): op is AggregateOp {
-  return op === 'sum' || op === 'avg' || op === 'max' || op === 'min' || op === 'count';
+  return SUPPORTED_AGGREGATES.has(op);
 }
+
+const SUPPORTED_AGGREGATES: ReadonlySet<string> = new Set([
+  'sum',
+  'avg',
+  'max',
+  'min',
+  'count',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+  'limitk',
+]);

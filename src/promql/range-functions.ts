@@ -90,8 +90,11 @@ export function extrapolatedRate(
   return result * factor;
 }
 
-/** Per-second rate between the last two samples (a drop counts as a reset). */
-export function instantRate(samples: WindowSamples): number | undefined {
+/**
+ * irate (`isRate`: per second, a drop counts as a counter reset) or idelta (plain difference)
+ * between the last two samples. Undefined with fewer than 2 samples or equal timestamps.
+ */
+export function instantRate(samples: WindowSamples, isRate: boolean): number | undefined {
   const count = samples.values.length;
   if (count < 2) return undefined;
   const last = samples.values[count - 1] as number;
@@ -99,17 +102,117 @@ export function instantRate(samples: WindowSamples): number | undefined {
   const intervalMs =
     (samples.timestampsMs[count - 1] as number) - (samples.timestampsMs[count - 2] as number);
   if (intervalMs === 0) return undefined;
+  if (!isRate) return last - previous;
   const change = last < previous ? last : last - previous;
   return change / (intervalMs / 1000);
 }
 
-/** Evaluates one *_over_time function; undefined for an empty window. */
+/** Least-squares slope and intercept of value over time, time in seconds from `originMs`. */
+function linearRegression(samples: WindowSamples, originMs: number): [number, number] {
+  const { timestampsMs: ts, values } = samples;
+  const first = values[0] as number;
+  if (values.every((v) => v === first)) return Number.isFinite(first) ? [0, first] : [NaN, NaN];
+  const n = values.length;
+  const sumX = { sum: 0, c: 0 };
+  const sumY = { sum: 0, c: 0 };
+  const sumXY = { sum: 0, c: 0 };
+  const sumX2 = { sum: 0, c: 0 };
+  for (let i = 0; i < n; i++) {
+    const x = ((ts[i] as number) - originMs) / 1000;
+    const y = values[i] as number;
+    kahanAdd(sumX, x);
+    kahanAdd(sumY, y);
+    kahanAdd(sumXY, x * y);
+    kahanAdd(sumX2, x * x);
+  }
+  const sx = sumX.sum + sumX.c;
+  const sy = sumY.sum + sumY.c;
+  const covXY = sumXY.sum + sumXY.c - (sx * sy) / n;
+  const varX = sumX2.sum + sumX2.c - (sx * sx) / n;
+  const slope = covXY / varX;
+  return [slope, sy / n - (slope * sx) / n];
+}
+
+/** predict_linear: the regression line's value `seconds` after `atMs`; needs 2 samples. */
+export function predictLinear(
+  samples: WindowSamples,
+  atMs: number,
+  seconds: number,
+): number | undefined {
+  if (samples.values.length < 2) return undefined;
+  const [slope, intercept] = linearRegression(samples, atMs);
+  return slope * seconds + intercept;
+}
+
+/** The phi-quantile of `values` with linear interpolation (Prometheus's quantile). */
+export function quantileOf(phi: number, input: readonly number[]): number | undefined {
+  if (input.length === 0) return undefined;
+  if (Number.isNaN(phi)) return NaN;
+  if (phi < 0) return -Infinity;
+  if (phi > 1) return Infinity;
+  // NaN sorts first, as Go's sort.Float64s does.
+  const values = [...input].sort((a, b) => (Number.isNaN(a) ? -1 : Number.isNaN(b) ? 1 : a - b));
+  const n = values.length;
+  const rank = phi * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return (values[lower] as number) * (1 - weight) + (values[upper] as number) * weight;
+}
+
+/** Population variance with Welford's method and compensated sums. */
+export function varianceOf(values: readonly number[]): number {
+  let count = 0;
+  const mean = { sum: 0, c: 0 };
+  const aux = { sum: 0, c: 0 };
+  for (const v of values) {
+    count++;
+    const delta = v - (mean.sum + mean.c);
+    kahanAdd(mean, delta / count);
+    kahanAdd(aux, delta * (v - (mean.sum + mean.c)));
+  }
+  return (aux.sum + aux.c) / count;
+}
+
+/** Holt's double exponential smoothing of the values; undefined with fewer than 2. */
+export function doubleExponentialSmoothing(
+  values: readonly number[],
+  smoothing: number,
+  trend: number,
+): number | undefined {
+  if (values.length < 2) return undefined;
+  let s0 = 0;
+  let s1 = values[0] as number;
+  let b = (values[1] as number) - s1;
+  for (let i = 1; i < values.length; i++) {
+    const x = smoothing * (values[i] as number);
+    if (i > 1) b = trend * (s1 - s0) + (1 - trend) * b;
+    s0 = s1;
+    s1 = x + (1 - smoothing) * (s1 + b);
+  }
+  return s1;
+}
+
+function countChanges(values: readonly number[], resets: boolean): number {
+  let count = 0;
+  for (let i = 1; i < values.length; i++) {
+    const prev = values[i - 1] as number;
+    const current = values[i] as number;
+    if (resets ? current < prev : current !== prev && !(current !== current && prev !== prev)) {
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Evaluates one per-series range function by name; undefined for no result. */
 export function overTime(func: string, samples: WindowSamples): number | undefined {
   const values = samples.values;
-  if (values.length === 0) return undefined;
+  const n = values.length;
+  if (n === 0) return undefined;
   switch (func) {
     case 'count_over_time':
-      return values.length;
+      return n;
     case 'sum_over_time':
       return kahanSum(values);
     case 'avg_over_time':
@@ -118,8 +221,48 @@ export function overTime(func: string, samples: WindowSamples): number | undefin
       return values.reduce((max, v) => (v > max || Number.isNaN(max) ? v : max));
     case 'min_over_time':
       return values.reduce((min, v) => (v < min || Number.isNaN(min) ? v : min));
+    case 'last_over_time':
+      return values[n - 1];
+    case 'first_over_time':
+      return values[0];
+    case 'ts_of_last_over_time':
+      return (samples.timestampsMs[n - 1] as number) / 1000;
+    case 'ts_of_first_over_time':
+      return (samples.timestampsMs[0] as number) / 1000;
+    case 'present_over_time':
+      return 1;
+    case 'stdvar_over_time':
+      return varianceOf(values);
+    case 'stddev_over_time':
+      return Math.sqrt(varianceOf(values));
+    case 'ts_of_max_over_time':
+    case 'ts_of_min_over_time': {
+      // The last sample holding the extreme value.
+      const max = func === 'ts_of_max_over_time';
+      let best = 0;
+      for (let i = 1; i < n; i++) {
+        const v = values[i] as number;
+        const b = values[best] as number;
+        if ((max ? v >= b : v <= b) || Number.isNaN(b)) best = i;
+      }
+      return (samples.timestampsMs[best] as number) / 1000;
+    }
+    case 'mad_over_time': {
+      if (values.some((v) => Number.isNaN(v))) return NaN;
+      const median = quantileOf(0.5, values) as number;
+      return quantileOf(
+        0.5,
+        values.map((v) => Math.abs(v - median)),
+      );
+    }
+    case 'changes':
+      return countChanges(values, false);
+    case 'resets':
+      return countChanges(values, true);
+    case 'deriv':
+      return n < 2 ? undefined : linearRegression(samples, samples.timestampsMs[0] as number)[0];
     default:
-      return undefined;
+      throw new Error(`range function ${func} has no implementation`);
   }
 }
 
@@ -127,9 +270,10 @@ export function overTime(func: string, samples: WindowSamples): number | undefin
 export function averageOf(values: number[]): number {
   const sum = kahanSum(values);
   if (Number.isFinite(sum) || values.some((v) => !Number.isFinite(v))) return sum / values.length;
+  // The sum overflowed: scale the running mean instead, which never leaves the float range.
   let mean = 0;
   values.forEach((v, i) => {
-    mean += (v - mean) / (i + 1);
+    mean = mean * (i / (i + 1)) + v / (i + 1);
   });
   return mean;
 }

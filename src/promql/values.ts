@@ -3,10 +3,16 @@ import { LlmwatchError } from '../core/errors.js';
 import type { Labels } from '../store/types.js';
 import { labelsKey } from './labels.js';
 
-/** One sample of an instant vector. */
+/**
+ * One sample of an instant vector. `dropName` marks a metric name that Prometheus 3 drops only
+ * at the end of evaluation (so label_replace can still read it); `timestampMs` is the sample's
+ * own time when it came straight from a selector (for timestamp()).
+ */
 export interface InstantSample {
   labels: Labels;
   value: number;
+  dropName?: boolean;
+  timestampMs?: number;
 }
 
 /** One series of a range vector: its samples inside the selector's window. */
@@ -14,6 +20,7 @@ export interface RangeSeries {
   labels: Labels;
   timestampsMs: number[];
   values: number[];
+  dropName?: boolean;
 }
 
 /** The result of evaluating an expression at one instant. */
@@ -32,16 +39,27 @@ export function evalError(message: string): LlmwatchError {
  * Rejects a vector holding two samples with the same labels, which happens when functions or
  * operators drop the metric name of series that differ only by name.
  */
-export function assertUniqueLabels(samples: readonly InstantSample[]): void {
+export function assertUniqueLabels(samples: readonly { labels: Labels }[]): void {
   const seen = new Set<string>();
   for (const sample of samples) {
     const key = labelsKey(sample.labels);
     if (seen.has(key)) {
-      throw evalError(
-        `vector cannot contain metrics with the same labelset ${key}; ` +
-          'aggregate or filter the input so that series stay distinct once the metric name is dropped',
-      );
+      throw evalError('vector cannot contain metrics with the same labelset');
     }
     seen.add(key);
   }
+}
+
+/** Removes the metric name of samples marked `dropName`, then rejects duplicate label sets. */
+export function finishNameDrop(samples: InstantSample[]): InstantSample[] {
+  let changed = false;
+  const out = samples.map((s) => {
+    if (!s.dropName) return s;
+    changed = true;
+    const labels = { ...s.labels };
+    delete labels.__name__;
+    return { labels, value: s.value };
+  });
+  if (changed) assertUniqueLabels(out);
+  return out;
 }

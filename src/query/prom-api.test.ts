@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LlmwatchError } from '../core/errors.js';
 import { createPromqlEngine } from '../promql/engine.js';
 import { createMemoryStore } from '../promql/memory-store.js';
 import type { MetricStore } from '../store/types.js';
@@ -120,17 +121,17 @@ test('errors: status, errorType and a message naming the parameter', async () =>
     ],
     [
       '/api/v1/query',
-      { query: 'topk(1, up)' },
+      { query: 'limit_ratio(0.5, up)' },
       400,
       'bad_data',
-      'invalid parameter "query": 1:1: unsupported: aggregation topk is not implemented yet',
+      'invalid parameter "query": 1:1: unsupported: aggregation limit_ratio is not implemented yet',
     ],
     [
       '/api/v1/nope',
       {},
       404,
       'not_found',
-      'unknown API endpoint "/api/v1/nope"; llmwatch serves /api/v1/query and /api/v1/query_range',
+      'unknown API endpoint "/api/v1/nope"; llmwatch serves /api/v1/query, query_range, series, labels, label/<name>/values, metadata, query_exemplars, status/buildinfo and status/runtimeinfo',
     ],
   ];
   for (const [path, params, status, errorType, error] of cases) {
@@ -162,4 +163,56 @@ test('a failing store gives 500 internal, not a throw', async () => {
     status: 500,
     body: { status: 'error', errorType: 'internal', error: 'query failed: disk gone' },
   });
+});
+
+test('routes the metadata endpoints; timeout errors map to 503 timeout', async () => {
+  const deps = await setup();
+  const call = (path: string, params: Record<string, string> = {}) =>
+    handlePromApi(deps, path, new URLSearchParams(params), NOW_MS);
+  assert.deepEqual(await call('/api/v1/series', { 'match[]': 'up' }), {
+    status: 200,
+    body: { status: 'success', data: [{ __name__: 'up', job: 'a' }] },
+  });
+  assert.deepEqual(await call('/api/v1/labels/'), {
+    status: 200,
+    body: { status: 'success', data: ['__name__', 'job'] },
+  });
+  assert.deepEqual(await call('/api/v1/label/__name__/values'), {
+    status: 200,
+    body: { status: 'success', data: ['up', 'x', 'y'] },
+  });
+  assert.equal((await call('/api/v1/status/buildinfo')).status, 200);
+  assert.deepEqual(await call('/api/v1/query', { query: 'up', timeout: 'soon' }), {
+    status: 400,
+    body: {
+      status: 'error',
+      errorType: 'bad_data',
+      error:
+        'invalid parameter "timeout": cannot parse "soon" to a valid duration; expected seconds like "15" or a duration like "15s" or "1m"',
+    },
+  });
+  const slow = {
+    ...deps,
+    engine: {
+      instantQuery: async () => {
+        throw new LlmwatchError('promql_timeout', 'query timed out in expression evaluation');
+      },
+      rangeQuery: async () => {
+        throw new LlmwatchError('promql_canceled', 'query was canceled');
+      },
+    },
+  };
+  assert.deepEqual(
+    await handlePromApi(slow, '/api/v1/query', new URLSearchParams({ query: 'up' }), NOW_MS),
+    {
+      status: 503,
+      body: {
+        status: 'error',
+        errorType: 'timeout',
+        error: 'query timed out in expression evaluation',
+      },
+    },
+  );
+  const range = new URLSearchParams({ query: 'up', start: '0', end: '1', step: '1' });
+  assert.equal((await handlePromApi(slow, '/api/v1/query_range', range, NOW_MS)).status, 499);
 });

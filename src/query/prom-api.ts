@@ -1,31 +1,49 @@
 /**
- * Prometheus-compatible query endpoints (`/api/v1/query`, `/api/v1/query_range`) as a plain
- * function: the HTTP server passes the path, the GET query string or POST form body as
- * URLSearchParams, and writes back `status` and the JSON `body`.
+ * Prometheus-compatible HTTP API as a plain function: the HTTP server passes the path and the GET
+ * query string or POST form body as URLSearchParams, and writes back `status` and the JSON `body`.
+ * Served: query, query_range, series, labels, label values, metadata, query_exemplars,
+ * status/buildinfo and status/runtimeinfo.
+ *
+ * Limitation: the `timeout` parameter is checked for syntax but not enforced; evaluation runs to
+ * completion.
  */
 import { isLlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { PromqlEngine } from '../promql/engine.js';
-import type { MetricStore } from '../store/types.js';
+import { errorResponse, successResponse, type PromApiResponse } from './envelope.js';
+import type { MetadataRegistry } from './metadata.js';
 import { invalidParam, parseDurationParam, parseTimeParam } from './params.js';
+import {
+  handleLabelNames,
+  handleLabelValues,
+  handleSeries,
+  type QueryableStore,
+} from './series-api.js';
+import {
+  handleBuildInfo,
+  handleMetadata,
+  handleQueryExemplars,
+  handleRuntimeInfo,
+} from './status-api.js';
+
+export type { PromApiResponse } from './envelope.js';
 
 /** What the handlers need: the engine for queries and the store for metadata endpoints. */
 export interface PromApiDeps {
   engine: PromqlEngine;
-  store: MetricStore;
+  /** The store; its label index (labelNames/labelValues) is used when present. */
+  store: QueryableStore;
+  /** Metric metadata for /api/v1/metadata; without it the endpoint answers `{}`. */
+  metadata?: MetadataRegistry;
   /** Where unexpected (500) failures are logged; optional, nothing is logged without it. */
   logger?: Logger;
 }
 
-/** An HTTP response: status code and the JSON body to send. */
-export interface PromApiResponse {
-  status: number;
-  body: unknown;
-}
+const LABEL_VALUES_RE = /^\/api\/v1\/label\/([^/]+)\/values$/;
 
-function errorResponse(status: number, errorType: string, error: string): PromApiResponse {
-  return { status, body: { status: 'error', errorType, error } };
-}
+const SERVED =
+  'llmwatch serves /api/v1/query, query_range, series, labels, label/<name>/values, metadata, ' +
+  'query_exemplars, status/buildinfo and status/runtimeinfo';
 
 function queryParam(params: URLSearchParams): string {
   const query = params.get('query');
@@ -35,11 +53,16 @@ function queryParam(params: URLSearchParams): string {
   return query;
 }
 
+function checkTimeoutParam(params: URLSearchParams): void {
+  const raw = params.get('timeout');
+  if (raw !== null && raw !== '') parseDurationParam('timeout', raw);
+}
+
 /**
  * Serves one Prometheus API request. `path` is the URL path (e.g. "/api/v1/query"), `nowMs` the
- * default evaluation time. Bad parameters and parse errors give 400 "bad_data" naming the
- * parameter; evaluation errors 422 "execution"; unknown paths 404 "not_found"; anything else 500
- * "internal" (logged). Never throws.
+ * default evaluation time. Errors use Prometheus's envelope and statuses: bad parameters and
+ * parse errors 400 "bad_data" naming the parameter; evaluation errors 422 "execution"; unknown
+ * paths 404 "not_found"; anything else 500 "internal" (logged). Never throws.
  */
 export async function handlePromApi(
   deps: PromApiDeps,
@@ -48,42 +71,67 @@ export async function handlePromApi(
   nowMs: number,
 ): Promise<PromApiResponse> {
   try {
-    switch (path.replace(/\/+$/, '')) {
-      case '/api/v1/query': {
-        const query = queryParam(params);
-        const timeMs = parseTimeParam('time', params.get('time'), nowMs);
-        const data = await deps.engine.instantQuery(query, timeMs);
-        return { status: 200, body: { status: 'success', data } };
-      }
-      case '/api/v1/query_range': {
-        const query = queryParam(params);
-        const startMs = parseTimeParam('start', params.get('start'));
-        const endMs = parseTimeParam('end', params.get('end'));
-        const stepMs = parseDurationParam('step', params.get('step'));
-        const data = await deps.engine.rangeQuery(query, startMs, endMs, stepMs);
-        return { status: 200, body: { status: 'success', data } };
-      }
-      default:
-        return errorResponse(
-          404,
-          'not_found',
-          `unknown API endpoint ${JSON.stringify(path)}; llmwatch serves /api/v1/query and /api/v1/query_range`,
-        );
-    }
+    return await route(deps, path.replace(/\/+$/, ''), params, nowMs);
   } catch (err) {
     return toErrorResponse(err, path, deps.logger);
   }
 }
 
+async function route(
+  deps: PromApiDeps,
+  path: string,
+  params: URLSearchParams,
+  nowMs: number,
+): Promise<PromApiResponse> {
+  switch (path) {
+    case '/api/v1/query': {
+      const query = queryParam(params);
+      const timeMs = parseTimeParam('time', params.get('time'), nowMs);
+      checkTimeoutParam(params);
+      return successResponse(await deps.engine.instantQuery(query, timeMs));
+    }
+    case '/api/v1/query_range': {
+      const query = queryParam(params);
+      const startMs = parseTimeParam('start', params.get('start'));
+      const endMs = parseTimeParam('end', params.get('end'));
+      const stepMs = parseDurationParam('step', params.get('step'));
+      checkTimeoutParam(params);
+      return successResponse(await deps.engine.rangeQuery(query, startMs, endMs, stepMs));
+    }
+    case '/api/v1/series':
+      return handleSeries(deps.store, params);
+    case '/api/v1/labels':
+      return handleLabelNames(deps.store, params);
+    case '/api/v1/metadata':
+      return handleMetadata(deps.metadata, params);
+    case '/api/v1/query_exemplars':
+      return handleQueryExemplars(params);
+    case '/api/v1/status/buildinfo':
+      return handleBuildInfo();
+    case '/api/v1/status/runtimeinfo':
+      return handleRuntimeInfo();
+  }
+  const labelValues = LABEL_VALUES_RE.exec(path);
+  if (labelValues !== null) return handleLabelValues(deps.store, labelValues[1] as string, params);
+  return errorResponse('not_found', `unknown API endpoint ${JSON.stringify(path)}; ${SERVED}`);
+}
+
 function toErrorResponse(err: unknown, path: string, logger?: Logger): PromApiResponse {
   if (isLlmwatchError(err)) {
-    if (err.code === 'promql_parse') {
-      return errorResponse(400, 'bad_data', `invalid parameter "query": ${err.message}`);
+    switch (err.code) {
+      case 'promql_parse':
+        return errorResponse('bad_data', `invalid parameter "query": ${err.message}`);
+      case 'promql_bad_data':
+        return errorResponse('bad_data', err.message);
+      case 'promql_eval':
+        return errorResponse('execution', err.message);
+      case 'promql_timeout':
+        return errorResponse('timeout', err.message);
+      case 'promql_canceled':
+        return errorResponse('canceled', err.message);
     }
-    if (err.code === 'promql_bad_data') return errorResponse(400, 'bad_data', err.message);
-    if (err.code === 'promql_eval') return errorResponse(422, 'execution', err.message);
   }
   const message = err instanceof Error ? err.message : String(err);
   logger?.error({ path, err: message }, 'prometheus api query failed');
-  return errorResponse(500, 'internal', `query failed: ${message}`);
+  return errorResponse('internal', `query failed: ${message}`);
 }

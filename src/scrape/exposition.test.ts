@@ -326,6 +326,11 @@ describe('parseExposition: malformed input names the line', () => {
     },
     { text: '# TYPE s summary\ns 1', message: 'line 2: expected a "quantile" label on "s"' },
     { text: 'a 1\n# EOF\nb 2', message: 'line 3: expected nothing after "# EOF" (line 2)' },
+    {
+      text: 'vllm:num_requests_running 1\nvllm:num_requests_running 2',
+      message:
+        'line 2: duplicate series "vllm:num_requests_running" with the same labels as an earlier line; each series may appear once per scrape (fix the target\'s exposition)',
+    },
   ];
   for (const c of cases) {
     it(c.message, () => {
@@ -356,7 +361,7 @@ describe('parseExposition: limits against hostile input', () => {
     },
     {
       name: 'too many samples',
-      text: Array.from({ length: 600_001 }, (_, i) => `m${i % 7} ${i}`).join('\n'),
+      text: Array.from({ length: 600_001 }, (_, i) => `m{i="${i}"} ${i}`).join('\n'),
       message:
         "line 500001: more than 500000 samples in one body; the target's output is not usable",
     },

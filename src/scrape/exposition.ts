@@ -110,6 +110,8 @@ interface FamilyBuilder {
   family: MetricFamily;
   typed: boolean;
   pending: PendingSample[];
+  /** Name plus sorted labels of every sample so far, to refuse duplicates as Prometheus does. */
+  seen: Set<string>;
 }
 
 interface ParseState {
@@ -225,6 +227,7 @@ function getOrCreate(families: Map<string, FamilyBuilder>, name: string): Family
       family: { name, type: 'untyped', help: '', unit: '', samples: [] },
       typed: false,
       pending: [],
+      seen: new Set(),
     };
     families.set(name, builder);
   }
@@ -287,6 +290,15 @@ function addSample(
     );
   }
   if (WITH_CREATED.has(type) && scanned.name === `${name}_created`) return;
+  const key = `${scanned.name}\u0002${seriesKey(scanned.labels, '')}`;
+  if (builder.seen.has(key)) {
+    throw parseError(
+      lineNo,
+      `duplicate series "${scanned.name}" with the same labels as an earlier line; ` +
+        "each series may appear once per scrape (fix the target's exposition)",
+    );
+  }
+  builder.seen.add(key);
   const sample: ExpositionSample = {
     name: scanned.name,
     labels: scanned.labels,

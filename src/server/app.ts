@@ -17,6 +17,7 @@ import { createScraper, type Scraper } from '../scrape/scraper.js';
 import { createPromqlEngine, type PromqlEngine } from '../promql/engine.js';
 import { createDashboardHandler } from '../dashboards/serve.js';
 import type { MetricStore } from '../store/types.js';
+import { LlmwatchError } from '../core/errors.js';
 import { createRequestListener } from './routes.js';
 
 /** A running llmwatch server. */
@@ -61,7 +62,7 @@ export async function startLlmwatch(
     store,
     maxBufferedSamples: config.store.bufferMaxSamples,
     logger,
-    flushIntervalMs: 1000,
+    flushIntervalMs: 250,
     onDropped: (count) => dropped.inc(count),
   });
   const flusher = startRegistryFlusher({
@@ -88,10 +89,18 @@ export async function startLlmwatch(
     }),
   );
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.server.port, config.server.host, () => resolve());
-  });
+  // Slow clients: headers must arrive within 20 s and a whole request body within 60 s.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  try {
+    await listen(server, config.server.host, config.server.port);
+  } catch (err) {
+    scraper.stop().catch(() => undefined);
+    flusher.stop();
+    await writer.close();
+    await store.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -118,4 +127,22 @@ export async function startLlmwatch(
   };
 
   return { url, store, registry, writer, flusher, gateway, scraper, engine, flush, close };
+}
+
+/** Listens, turning "address in use" into an error that says what to do. */
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(
+          new LlmwatchError(
+            'server_port_in_use',
+            `port ${port} on ${host} is already in use (another llmwatch?); stop that process ` +
+              'or choose another port with server.port in the config (or --port for the demo)',
+          ),
+        );
+      } else reject(err);
+    });
+    server.listen(port, host, () => resolve());
+  });
 }

@@ -46,6 +46,12 @@ export async function readParams(
   if (req.method === 'POST' && type.startsWith('application/x-www-form-urlencoded')) {
     const body = await readBody(req, maxBytes);
     for (const [key, value] of new URLSearchParams(body)) params.append(key, value);
+  } else if (req.method === 'POST' && type !== '') {
+    throw new LlmwatchError(
+      'body_unsupported_type',
+      `content-type "${type.slice(0, 60)}" is not supported; send parameters in the URL or as ` +
+        'application/x-www-form-urlencoded, as Prometheus expects',
+    );
   }
   return params;
 }

@@ -12,6 +12,8 @@ import type { PromqlEngine } from '../promql/engine.js';
 import type { MetricStore } from '../store/types.js';
 import type { Scraper } from '../scrape/scraper.js';
 import { handlePromApi } from '../query/prom-api.js';
+import { createMetadataRegistry } from '../query/metadata.js';
+import { handleRemoteWrite } from '../ingest/remote-write/receiver.js';
 import { readParams } from './body.js';
 import { listComponents } from './components.js';
 
@@ -43,6 +45,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** Creates the request listener for the llmwatch server. */
 export function createRequestListener(deps: RouteDeps) {
   const nowMs = deps.nowMs ?? Date.now;
+  const metadata = createMetadataRegistry({ expositionSources: [deps.renderOwnMetrics] });
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
@@ -58,7 +61,18 @@ export function createRequestListener(deps: RouteDeps) {
   };
 
   async function handleOther(req: IncomingMessage, res: ServerResponse, path: string) {
+    if (path === '/api/v1/write') {
+      const onMetadata = metadata.record;
+      await handleRemoteWrite({ store: deps.store, logger: deps.logger, onMetadata }, req, res);
+      return;
+    }
     if (path.startsWith('/api/v1/')) {
+      if (req.method !== 'GET' && req.method !== 'POST') {
+        res.setHeader('allow', 'GET, POST');
+        const error = `${req.method} is not allowed on ${path}; use GET, or POST with a form body`;
+        sendJson(res, 405, { status: 'error', errorType: 'bad_data', error });
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://localhost');
       let params: URLSearchParams;
       try {
@@ -69,7 +83,7 @@ export function createRequestListener(deps: RouteDeps) {
         return;
       }
       const reply = await handlePromApi(
-        { engine: deps.engine, store: deps.store },
+        { engine: deps.engine, store: deps.store, metadata, logger: deps.logger },
         path,
         params,
         nowMs(),

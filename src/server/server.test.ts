@@ -85,3 +85,28 @@ test('gateway samples flushed to the store are queryable, and llmwatch exposes i
   const own = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(own, /llm_upstream_errors_total\{[^}]*kind="connect"[^}]*\} 1/);
 });
+
+test('query API: other methods get 405, a JSON body gets a 400 that says to use a form', async () => {
+  const put = await fetch(`${server.url}/api/v1/query?query=up`, { method: 'PUT' });
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.get('allow'), 'GET, POST');
+  const json = await fetch(`${server.url}/api/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'up' }),
+  });
+  assert.equal(json.status, 400);
+  assert.match(
+    ((await json.json()) as { error: string }).error,
+    /content-type "application\/json" is not supported; .*application\/x-www-form-urlencoded/,
+  );
+});
+
+test('a port already in use is reported with what to do, and the store is released', async () => {
+  const port = Number(new URL(server.url).port);
+  const config = validateConfig({ server: { port }, store: { path: ':memory:' } });
+  await assert.rejects(startLlmwatch(config, createSilentLogger()), {
+    code: 'server_port_in_use',
+    message: new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*server\\.port`),
+  });
+});

@@ -1,0 +1,91 @@
+/** Calls of functions over range vectors: picks the window and applies the function per series. */
+import type { CallNode, ExprNode, MatrixSelectorNode, SubqueryNode } from './ast.js';
+import { evaluateAt, rangeWindow, scalarOf, type EvalContext } from './eval.js';
+import { absentLabels } from './label-functions.js';
+import {
+  doubleExponentialSmoothing,
+  extrapolatedRate,
+  instantRate,
+  overTime,
+  predictLinear,
+  quantileOf,
+  type WindowSamples,
+} from './range-functions.js';
+import { evalError, type EvalValue, type InstantSample } from './values.js';
+
+/** Index of the range-vector argument of each function taking one besides the first. */
+const MATRIX_ARG_INDEX: Record<string, number> = { quantile_over_time: 1 };
+
+/** Evaluates a function whose argument is a range vector (selector or subquery). */
+export function evaluateRangeCall(node: CallNode, timeMs: number, ctx: EvalContext): EvalValue {
+  const index = MATRIX_ARG_INDEX[node.func] ?? 0;
+  const argNode = node.args[index] as ExprNode;
+  if (argNode.kind !== 'matrixSelector' && argNode.kind !== 'subquery') {
+    throw evalError(`${node.func}() needs a range vector selector or subquery`);
+  }
+  const value = evaluateAt(argNode, timeMs, ctx);
+  if (value.type !== 'matrix')
+    throw evalError(`${node.func} needs a range vector, got ${value.type}`);
+  const window = rangeWindow(argNode as MatrixSelectorNode | SubqueryNode, timeMs, ctx);
+  const scalarArg = (i: number): number =>
+    scalarOf(evaluateAt(node.args[i] as ExprNode, timeMs, ctx));
+
+  if (node.func === 'absent_over_time') {
+    if (value.series.length > 0) return { type: 'vector', samples: [] };
+    return { type: 'vector', samples: [{ labels: absentLabels(argNode), value: 1 }] };
+  }
+
+  let apply: (samples: WindowSamples) => number | undefined;
+  switch (node.func) {
+    case 'rate':
+      apply = (s) => extrapolatedRate(s, window, true, true);
+      break;
+    case 'increase':
+      apply = (s) => extrapolatedRate(s, window, true, false);
+      break;
+    case 'delta':
+      apply = (s) => extrapolatedRate(s, window, false, false);
+      break;
+    case 'irate':
+      apply = (s) => instantRate(s, true);
+      break;
+    case 'idelta':
+      apply = (s) => instantRate(s, false);
+      break;
+    case 'predict_linear': {
+      const seconds = scalarArg(1);
+      apply = (s) => predictLinear(s, timeMs, seconds);
+      break;
+    }
+    case 'quantile_over_time': {
+      const q = scalarArg(0);
+      apply = (s) => quantileOf(q, s.values);
+      break;
+    }
+    case 'double_exponential_smoothing': {
+      const smoothing = scalarArg(1);
+      const trend = scalarArg(2);
+      if (!(smoothing > 0 && smoothing < 1)) {
+        throw evalError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${smoothing}`);
+      }
+      if (!(trend > 0 && trend < 1)) {
+        throw evalError(`invalid trend factor. Expected: 0 < tf < 1, got: ${trend}`);
+      }
+      apply = (s) => doubleExponentialSmoothing(s.values, smoothing, trend);
+      break;
+    }
+    default:
+      apply = (s) => overTime(node.func, s);
+  }
+
+  const keepsName = node.func === 'last_over_time' || node.func === 'first_over_time';
+  const out: InstantSample[] = [];
+  for (const series of value.series) {
+    const result = apply(series);
+    if (result === undefined) continue;
+    const sample: InstantSample = { labels: series.labels, value: result };
+    if (!keepsName || series.dropName) sample.dropName = true;
+    out.push(sample);
+  }
+  return { type: 'vector', samples: out };
+}
