@@ -1,96 +1,57 @@
 /**
- * Benchmark of the SQLite metric store: ingest speed with gateway-like batches, against two
- * baselines measured in the same run, and the read speed of a typical dashboard query.
+ * Benchmark of the SQLite metric store (head + write-ahead log + Gorilla chunks + rollups).
  *
- * Data: 1,000 series (50 metrics x 5 components x 4 copies, gateway labels), one batch per
- * timestamp holding every series (what the registry flusher writes each interval), timestamps
- * 15 s apart. Baselines over the same rows: "naive" is one INSERT per sample with no explicit
- * transaction (autocommit) into the same schema; "raw" is better-sqlite3 inserting
- * (series_id, ts, value) into a plain rowid table in one transaction per batch, with no labels,
- * validation or series lookup: the floor our layer adds overhead to.
+ * Fleet: 10,000 series (gateway labels) scraped every 15 s, one append() per timestamp holding
+ * every series; values are a realistic mix: integer counters, constant gauges and noisy gauges.
+ * Figures: ingest rate, slowest append, on-disk bytes per sample once chunks are cut (file size
+ * after VACUUM, and the chunk / rollup payloads alone), memory per active series (heap plus
+ * array buffers, after a forced GC, with every head nearly full), and select latency for a
+ * 20-series dashboard query over 1 h and (on a 200-series fleet holding 24 h) over 24 h, raw and
+ * from 5-minute rollups. Baseline: the previous layout, one row per sample in a
+ * `samples(series_id, ts, value)` WITHOUT ROWID table, on a 200,000-sample subset.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
-import { createSqliteStore } from '../src/store/sqlite-store.js';
-import type { MetricStore, Sample } from '../src/store/types.js';
+import { createSqliteStore, type SqliteStore } from '../src/store/sqlite-store.js';
+import type { Labels, Sample } from '../src/store/types.js';
 
-/** Results of runStoreBench (all numbers). Rates are samples per second of wall time. */
-export type StoreBenchResult = {
-  /** Ingest rate through createSqliteStore().append(). */
-  samplesPerSecond: number;
-  seriesCount: number;
-  /** Samples per append() call (one timestamp of every series). */
-  batchSize: number;
-  samplesWritten: number;
-  /** Slowest single append(): how long one batch holds the event loop, in milliseconds. */
-  maxAppendMs: number;
-  /** Ingest rate with 5 timestamps (5,000 samples) per append(): fewer page writes per sample. */
-  fiveStepBatchSamplesPerSecond: number;
-  /** One INSERT per sample, autocommit; measured on `naiveSamples` rows (fewer: it is slow). */
-  naiveSamplesPerSecond: number;
-  naiveSamples: number;
-  /** samplesPerSecond / naiveSamplesPerSecond. */
-  speedupVsNaive: number;
-  /** Raw better-sqlite3 batched inserts into a plain table. */
-  rawSamplesPerSecond: number;
-  /** samplesPerSecond / rawSamplesPerSecond (1 means no overhead). */
-  ratioToRaw: number;
-  /** Dashboard query: one metric's 20 series over the last hour. */
-  queryMedianMs: number;
-  queryP95Ms: number;
-  querySeriesReturned: number;
-  querySamplesReturned: number;
-  /** Database file size after ingest, in bytes (WAL included). */
-  dbSizeBytes: number;
-};
-
-const METRICS = 50;
-const COMPONENTS = 5;
-const COPIES = 4;
 const STEP_MS = 15_000;
-const START_MS = 1_700_000_000_000;
+const START_MS = 1_700_000_000_000 - (1_700_000_000_000 % 3_600_000);
 
-function seriesLabels(): Array<Record<string, string>> {
-  const all: Array<Record<string, string>> = [];
-  for (let m = 0; m < METRICS; m++) {
-    for (let c = 0; c < COMPONENTS; c++) {
-      for (let k = 0; k < COPIES; k++) {
-        all.push({
-          __name__: `llm_bench_metric_${m}`,
-          component: `component-${c}`,
-          model: `Model-${c}-7B-Instruct`,
-          copy: `copy-${k}`,
-          endpoint: 'bench-endpoint',
-          source: 'gateway',
-        });
-      }
-    }
-  }
-  return all;
+function fleet(count: number): Labels[] {
+  return Array.from({ length: count }, (_, i) => ({
+    __name__: `llm_bench_metric_${i % 50}`,
+    component: `component-${i % 5}`,
+    model: `Model-${i % 5}-7B-Instruct`,
+    copy: `copy-${Math.floor(i / 50) % 40}`,
+    endpoint: 'bench-endpoint',
+    source: 'gateway',
+    shard: String(Math.floor(i / 2000)),
+  }));
 }
 
-function batchAt(labels: Array<Record<string, string>>, step: number): Sample[] {
+/** Counter (a third), constant gauge (a third), noisy ratio gauge (a third). */
+function valueAt(series: number, step: number): number {
+  if (series % 3 === 0) return step * (series % 7) + Math.floor(step / 3);
+  if (series % 3 === 1) return series % 4;
+  return Math.round(((Math.sin(step / 10 + series) + 1) / 2) * 1000) / 1000;
+}
+
+function batchAt(labels: Labels[], step: number): Sample[] {
   const timestampMs = START_MS + step * STEP_MS;
-  return labels.map((l, i) => ({ labels: { ...l }, timestampMs, value: step * 0.5 + i }));
+  return labels.map((l, i) => ({ labels: { ...l }, timestampMs, value: valueAt(i, step) }));
 }
 
-/** Appends steps [from, to) to `store`, `stepsPerBatch` timestamps per append() call. */
-async function ingest(
-  store: MetricStore,
-  labels: Array<Record<string, string>>,
-  from: number,
-  to: number,
-  stepsPerBatch: number,
-): Promise<{ ingestMs: number; maxAppendMs: number }> {
+async function ingest(store: SqliteStore, labels: Labels[], from: number, to: number) {
   let ingestMs = 0;
   let maxAppendMs = 0;
-  for (let step = from; step < to; step += stepsPerBatch) {
-    const batch: Sample[] = [];
-    for (let k = step; k < Math.min(to, step + stepsPerBatch); k++)
-      batch.push(...batchAt(labels, k));
+  for (let step = from; step < to; step++) {
+    const batch = batchAt(labels, step);
     const t0 = performance.now();
     await store.append(batch);
     const ms = performance.now() - t0;
@@ -100,127 +61,145 @@ async function ingest(
   return { ingestMs, maxAppendMs };
 }
 
-function rate(count: number, ms: number): number {
-  return Math.round((count / Math.max(ms, 0.001)) * 1000);
+function gc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+function memoryBytes(): number {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+function fileBytes(path: string): number {
+  return ['', '-wal'].reduce((sum, s) => {
+    try {
+      return sum + statSync(path + s).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+function median(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function timeIt(fn: () => Promise<unknown>, runs = 15): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return round(median(times));
+}
+
+/** The previous layout: one row per sample, one transaction per batch. */
+function baselineRowPerSample(dir: string, labels: Labels[], samples: number) {
+  const path = join(dir, 'rows.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE samples (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL,
+    PRIMARY KEY (series_id, ts)) WITHOUT ROWID`);
+  const insert = db.prepare('INSERT OR REPLACE INTO samples VALUES (?, ?, ?)');
+  const write = db.transaction((step: number) => {
+    for (let i = 0; i < labels.length; i++)
+      insert.run(i + 1, START_MS + step * STEP_MS, valueAt(i, step));
+  });
+  const steps = Math.max(1, Math.floor(samples / labels.length));
+  const t0 = performance.now();
+  for (let step = 0; step < steps; step++) write(step);
+  const ms = performance.now() - t0;
+  db.exec('VACUUM');
+  db.close();
+  const written = steps * labels.length;
+  return {
+    samplesPerSecond: Math.round((written / ms) * 1000),
+    bytesPerSample: round(fileBytes(path) / written),
+  };
 }
 
 /**
- * Runs the benchmark in a temporary directory (removed afterwards). `samples` (default 240,000,
- * i.e. one hour at 15 s for 1,000 series) is rounded down to whole batches, at least one.
+ * Runs the benchmark in a temporary directory (removed afterwards). `samples` (default
+ * 4,800,000: 2 h of the 10,000-series fleet) is rounded down to whole 15 s steps.
  */
-export async function runStoreBench(opts: { samples?: number } = {}): Promise<StoreBenchResult> {
-  const labels = seriesLabels();
-  const steps = Math.max(1, Math.floor((opts.samples ?? 240_000) / labels.length));
+export async function runStoreBench(
+  opts: { samples?: number } = {},
+): Promise<Record<string, number>> {
+  const labels = fleet(10_000);
+  const steps = Math.max(130, Math.floor((opts.samples ?? 4_800_000) / labels.length));
   const dir = mkdtempSync(join(tmpdir(), 'llmwatch-bench-store-'));
   try {
-    // The store, one timestamp per batch.
     const path = join(dir, 'store.db');
-    const store = createSqliteStore({ path });
-    const { ingestMs, maxAppendMs } = await ingest(store, labels, 0, steps, 1);
+    const memBefore = memoryBytes();
+    const store = createSqliteStore({ path, retentionIntervalMs: 0 });
+    // Heads hold 120 samples before a cut: measure memory when they are fullest.
+    const warm = await ingest(store, labels, 0, 119);
+    const memoryPerSeriesBytes = Math.round((memoryBytes() - memBefore) / labels.length);
+    const rest = await ingest(store, labels, 119, steps);
     const samplesWritten = steps * labels.length;
+    const ingestMs = warm.ingestMs + rest.ingestMs;
 
-    // A second store fed five timestamps per batch (a writer flushing every 5 s instead of 1 s).
-    const multiStore = createSqliteStore({ path: join(dir, 'multi.db') });
-    const multiSteps = Math.max(5, steps - (steps % 5));
-    const multi = await ingest(multiStore, labels, 0, multiSteps, 5);
-    await multiStore.close();
-
-    // Dashboard query: one metric, 20 series, the last hour.
     const endMs = START_MS + (steps - 1) * STEP_MS;
     const matchers = [{ name: '__name__', type: '=' as const, value: 'llm_bench_metric_7' }];
-    const queryTimes: number[] = [];
-    let queried = await store.select(matchers, endMs - 3_600_000, endMs);
-    for (let i = 0; i < 50; i++) {
-      const t0 = performance.now();
-      queried = await store.select(matchers, endMs - 3_600_000, endMs);
-      queryTimes.push(performance.now() - t0);
-    }
-    queryTimes.sort((a, b) => a - b);
+    const select1hMs = await timeIt(() => store.select(matchers, endMs - 3_600_000, endMs));
+    const oneHour = await store.select(matchers, endMs - 3_600_000, endMs);
+
+    await store.flushHeads();
     await store.close();
-    const dbSizeBytes = ['', '-wal', '-shm'].reduce((sum, suffix) => {
-      try {
-        return sum + statSync(path + suffix).size;
-      } catch {
-        return sum;
-      }
-    }, 0);
+    const db = new Database(path);
+    const payload = db
+      .prepare(
+        'SELECT (SELECT sum(length(data)) FROM chunks), (SELECT sum(length(data)) FROM rollups)',
+      )
+      .raw()
+      .get() as [number, number];
+    db.exec('VACUUM');
+    db.close();
 
-    // Baseline 1: naive, one autocommitted INSERT per sample, same schema.
-    const naiveSamples = Math.min(samplesWritten, 20_000);
-    const naivePath = join(dir, 'naive.db');
-    await createSqliteStore({ path: naivePath }).close();
-    const naive = new Database(naivePath);
-    naive.pragma('journal_mode = WAL');
-    naive.pragma('synchronous = NORMAL');
-    const naiveMs = timeRows(naive, labels, naiveSamples, false);
-    naive.close();
+    // 24 h on a smaller fleet.
+    const dayLabels = fleet(200);
+    const dayPath = join(dir, 'day.db');
+    const day = createSqliteStore({ path: dayPath, retentionIntervalMs: 0 });
+    await ingest(day, dayLabels, 0, 5760);
+    const dayEnd = START_MS + 5759 * STEP_MS;
+    const dayMatchers = [{ name: '__name__', type: '=' as const, value: 'llm_bench_metric_7' }];
+    const select24hMs = await timeIt(() => day.select(dayMatchers, dayEnd - 86_400_000, dayEnd), 5);
+    const rollup24hMs = await timeIt(
+      () => day.selectRollups(dayMatchers, dayEnd - 86_400_000, dayEnd, 300_000),
+      5,
+    );
+    await day.close();
 
-    // Baseline 2: raw batched inserts into a plain table.
-    const raw = new Database(join(dir, 'raw.db'));
-    raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = NORMAL');
-    raw.exec('CREATE TABLE samples (series_id INTEGER, ts INTEGER, value REAL)');
-    const rawMs = timeRows(raw, labels, samplesWritten, true);
-    raw.close();
-
-    const samplesPerSecond = rate(samplesWritten, ingestMs);
-    const naiveSamplesPerSecond = rate(naiveSamples, naiveMs);
-    const rawSamplesPerSecond = rate(samplesWritten, rawMs);
+    const baseline = baselineRowPerSample(dir, labels, 200_000);
+    const samplesPerSecond = Math.round((samplesWritten / ingestMs) * 1000);
     return {
       samplesPerSecond,
       seriesCount: labels.length,
-      batchSize: labels.length,
       samplesWritten,
-      maxAppendMs: round(maxAppendMs),
-      fiveStepBatchSamplesPerSecond: rate(multiSteps * labels.length, multi.ingestMs),
-      naiveSamplesPerSecond,
-      naiveSamples,
-      speedupVsNaive: round(samplesPerSecond / naiveSamplesPerSecond),
-      rawSamplesPerSecond,
-      ratioToRaw: round(samplesPerSecond / rawSamplesPerSecond),
-      queryMedianMs: round(percentile(queryTimes, 0.5)),
-      queryP95Ms: round(percentile(queryTimes, 0.95)),
-      querySeriesReturned: queried.length,
-      querySamplesReturned: queried.reduce((n, s) => n + s.values.length, 0),
-      dbSizeBytes,
+      batchSize: labels.length,
+      maxAppendMs: round(Math.max(warm.maxAppendMs, rest.maxAppendMs)),
+      bytesPerSampleOnDisk: round(fileBytes(path) / samplesWritten),
+      chunkBytesPerSample: round(payload[0] / samplesWritten),
+      rollupBytesPerSample: round(payload[1] / samplesWritten),
+      memoryPerSeriesBytes,
+      select1hMs,
+      select1hSeries: oneHour.length,
+      select1hSamples: oneHour.reduce((n, s) => n + s.values.length, 0),
+      select24hMs,
+      select24hRollup5mMs: rollup24hMs,
+      baselineRowPerSampleSamplesPerSecond: baseline.samplesPerSecond,
+      baselineRowPerSampleBytesPerSample: baseline.bytesPerSample,
+      speedupVsRowPerSample: round(samplesPerSecond / baseline.samplesPerSecond),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * Inserts `count` rows (series_id, ts, value) in the order the store got them and returns the
- * milliseconds taken: per batch in one transaction when `batched`, else one autocommit each.
- */
-function timeRows(
-  db: Database.Database,
-  labels: unknown[],
-  count: number,
-  batched: boolean,
-): number {
-  const insert = db.prepare(
-    'INSERT OR REPLACE INTO samples (series_id, ts, value) VALUES (?, ?, ?)',
-  );
-  const writeBatch = db.transaction((step: number) => {
-    for (let i = 0; i < labels.length; i++)
-      insert.run(i + 1, START_MS + step * STEP_MS, step * 0.5 + i);
-  });
-  const t0 = performance.now();
-  if (batched) {
-    for (let step = 0; step * labels.length < count; step++) writeBatch(step);
-  } else {
-    for (let n = 0; n < count; n++) {
-      const step = Math.floor(n / labels.length);
-      const i = n % labels.length;
-      insert.run(i + 1, START_MS + step * STEP_MS, step * 0.5 + i);
-    }
-  }
-  return performance.now() - t0;
 }
 
 function round(x: number): number {

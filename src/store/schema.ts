@@ -5,10 +5,16 @@
  *   left out) and doubles as the unique key; `metric` repeats `__name__` for readability.
  * - `label_index`: inverted index (label name, value) -> series id, `__name__` included; label
  *   matchers are resolved against it. The second index serves deleting a series (retention).
- * - `samples`: (series_id, ts) -> value, clustered by series then time (WITHOUT ROWID), so a
- *   range read of one series is one contiguous scan. `value` is REAL; NaN is an 8-byte BLOB
- *   (see values.ts).
- * - `meta`: key/value rows; `schema_version` drives migrations.
+ * - `wal` (version 2): the write-ahead log, one row per append() holding the batch in binary
+ *   (wal-codec.ts); rows whose samples are all in chunks are deleted. AUTOINCREMENT keeps ids
+ *   growing even after every row was deleted: the checkpoint compares them.
+ * - `series.cut_wal_id`, `series.cut_before_ts` (version 2): samples of this series in WAL rows
+ *   up to cut_wal_id with timestamps before cut_before_ts are already in chunks (replay skips).
+ * - `chunks` (version 2): Gorilla-compressed samples of one series (gorilla.ts), clustered by
+ *   series then max_ts; `id` grows with write order, so where chunks overlap the higher id wins.
+ * - `rollups` (version 2): 5-minute aggregates of one series (rollup.ts), laid out like chunks.
+ * - `samples` (version 1 only): one row per sample; converted to chunks on open (migrate-v1.ts).
+ * - `meta`: key/value rows; `schema_version` drives migrations, `next_chunk_id` numbers chunks.
  */
 import type Database from 'better-sqlite3';
 import { LlmwatchError } from '../core/errors.js';
@@ -34,6 +40,31 @@ const MIGRATIONS: readonly string[] = [
     value REAL,
     PRIMARY KEY (series_id, ts)
   ) WITHOUT ROWID;
+  `,
+  `
+  ALTER TABLE series ADD COLUMN cut_wal_id INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE series ADD COLUMN cut_before_ts INTEGER NOT NULL DEFAULT -9007199254740991;
+  CREATE TABLE wal (id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL);
+  CREATE TABLE chunks (
+    series_id INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (series_id, max_ts, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX chunks_by_max_ts ON chunks (max_ts);
+  CREATE TABLE rollups (
+    series_id INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (series_id, max_ts, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX rollups_by_max_ts ON rollups (max_ts);
+  INSERT OR IGNORE INTO meta (key, value) VALUES ('next_chunk_id', '1');
   `,
 ];
 

@@ -1,41 +1,63 @@
 /**
- * The embedded metric store on SQLite (better-sqlite3), in WAL mode. Each append() is one
- * transaction: once its promise resolves the batch is in the write-ahead log and survives the
- * process being killed (synchronous=NORMAL).
+ * The embedded metric store on SQLite (better-sqlite3, WAL journal mode), laid out like
+ * Prometheus's TSDB: a compressed in-memory head per series, a write-ahead log for durability
+ * and Gorilla-compressed chunks with 5-minute rollups on disk (see schema.ts).
+ *
+ * append() commits ONE row (the batch in binary, wal-codec.ts) plus any new series, then adds
+ * the samples to the heads; once its promise resolves the batch survives the process being
+ * killed. Heads that are due are cut into chunks right after, in a second transaction, and WAL
+ * rows whose samples are all in chunks are deleted. Opening replays the WAL into the heads.
  *
  * Limitation: better-sqlite3 is synchronous, so a batch is written on the calling thread and
- * blocks the event loop while it runs (see bench/store.ts for the cost per sample); callers
- * bound batch sizes (the sample writer does).
+ * blocks the event loop while it runs (see bench/store.ts for the cost per sample).
  * Limitation: with synchronous=NORMAL a power loss or OS crash (not a process crash) can lose
  * the last acknowledged batches.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { LlmwatchError, isLlmwatchError } from '../core/errors.js';
+import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { canonicalLabelsKey, compareLabels, parseLabelsKey } from './labels.js';
-import { compileMatchers, matchesAll, type CompiledMatcher } from './matchers.js';
-import { migrateSchema } from './schema.js';
+import { BlockStore } from './blocks.js';
+import { HeadSet } from './head-set.js';
+import { canonicalLabelsKey } from './labels.js';
+import { convertRowSamples } from './migrate-v1.js';
+import { openDatabase } from './open.js';
+import { createReader, type StoreLimits } from './reader.js';
 import { prepareStatements } from './statements.js';
-import type { LabelMatcher, Labels, MetricStore, Sample, SeriesData } from './types.js';
-import { assertValidSamples } from './validate.js';
-import { decodeValue, encodeValue } from './values.js';
+import type { LabelMatcher, MetricStore, RollupSeriesData, Sample } from './types.js';
+import { describeInvalidSample } from './validate.js';
+import { decodeWalBatch, encodeWalBatch } from './wal-codec.js';
+import { fastLabelsKey, resolveSeries } from './series-index.js';
 
 /** Options of createSqliteStore. */
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends Partial<StoreLimits> {
   /** Database file; its directory is created if missing. ":memory:" for a throwaway store. */
   path: string;
-  /** Receives lifecycle logs (opened, closed). Default: no logging. */
+  /** Receives lifecycle logs (opened, closed, retention, failed cuts). Default: none. */
   logger?: Logger;
+  /** Data older than this many days is deleted by enforceRetention(). Default 30; 0 keeps all. */
+  retentionDays?: number;
+  /** How often retention runs on its own, in ms. Default 3,600,000; 0 turns the timer off. */
+  retentionIntervalMs?: number;
+  /** Samples after which a head is cut into a chunk (at the next 5-minute boundary). Default 120. */
+  chunkSamples?: number;
+  /** Time span after which a head is cut (at the next 5-minute boundary), in ms. Default 2 h. */
+  maxChunkSpanMs?: number;
+  /** WAL rows kept at most before heads holding old rows are cut early. Default 3,600. */
+  maxWalRows?: number;
 }
 
 /** Counts over the whole store. */
 export interface StoreStats {
-  /** Distinct label sets ever written. */
+  /** Distinct label sets stored. */
   seriesCount: number;
   /** Stored samples (one per series and timestamp). */
   sampleCount: number;
+}
+
+/** What one enforceRetention() call deleted. */
+export interface RetentionResult {
+  deletedChunks: number;
+  deletedRollupBlocks: number;
+  deletedSeries: number;
 }
 
 /** The SQLite metric store, with the extra reads the Prometheus HTTP API needs. */
@@ -47,142 +69,304 @@ export interface SqliteStore extends MetricStore {
   labelNames(matchers?: readonly LabelMatcher[]): Promise<string[]>;
   /** Values of label `name` in use, sorted; with matchers, only on matching series. */
   labelValues(name: string, matchers?: readonly LabelMatcher[]): Promise<string[]>;
-  /** Series and sample counts. Counting samples reads the whole table: for tests and diagnostics. */
+  /** Series and sample counts. Decodes every chunk: for tests and diagnostics only. */
   stats(): Promise<StoreStats>;
-}
-
-interface SeriesRef {
-  id: number;
-  labels: Labels;
+  /** See MetricStore.selectRollups. */
+  selectRollups(
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+    resolutionMs: number,
+  ): Promise<RollupSeriesData[]>;
+  /**
+   * Deletes chunks and rollups whose newest sample is older than `nowMs` minus the retention,
+   * then series left without data. Runs on a timer too (retentionIntervalMs).
+   */
+  enforceRetention(nowMs: number): Promise<RetentionResult>;
+  /** Cuts every head into chunks now and trims the WAL (tests, benchmarks, before a backup). */
+  flushHeads(): Promise<void>;
 }
 
 /**
- * Opens (creating and migrating if needed) the SQLite store at `opts.path`. Throws LlmwatchError
- * `store_open_failed` when the file cannot be opened or is not a database, and
- * `store_schema_too_new` when it was written by a newer llmwatch.
+ * Opens (creating and migrating if needed) the SQLite store at `opts.path` and replays its
+ * write-ahead log. Throws LlmwatchError `store_open_failed` when the file cannot be opened or is
+ * not a database, `store_schema_too_new` when written by a newer llmwatch, and
+ * `store_invalid_option` for a bad option.
  */
 export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const { path, logger } = opts;
+  const retentionDays = checkOption('retentionDays', opts.retentionDays ?? 30, 0);
+  const retentionIntervalMs = checkOption(
+    'retentionIntervalMs',
+    opts.retentionIntervalMs ?? 3_600_000,
+    0,
+  );
+  const limits: StoreLimits = {
+    maxSeriesPerSelect: checkOption('maxSeriesPerSelect', opts.maxSeriesPerSelect ?? 100_000, 1),
+    maxSamplesPerSelect: checkOption(
+      'maxSamplesPerSelect',
+      opts.maxSamplesPerSelect ?? 50_000_000,
+      1,
+    ),
+  };
+  const chunkSamples = checkOption('chunkSamples', opts.chunkSamples ?? 120, 1);
+  const heads = new HeadSet({
+    chunkSamples,
+    maxChunkSpanMs: checkOption('maxChunkSpanMs', opts.maxChunkSpanMs ?? 7_200_000, 1),
+  });
+  const maxWalRows = checkOption('maxWalRows', opts.maxWalRows ?? 3600, 1);
+
   const db = openDatabase(path);
   const stmts = prepareStatements(db);
-  // Canonical labels key -> series id, for every series seen since opening.
-  const seriesIds = new Map<string, number>();
+  const blocks = new BlockStore(stmts);
+  const convertedSamples = convertRowSamples(db, blocks, chunkSamples);
+  if (convertedSamples > 0) logger?.info({ path, convertedSamples }, 'metric store converted');
+  // Fast label key (fastLabelsKey) -> series id, for label sets seen since opening.
+  const seriesByKey = new Map<string, number>();
+  let lastWalId = stmts.lastWalId.get() ?? 0;
+  // WAL rows before this id are known deleted.
+  let oldestWalId = 0;
   let closed = false;
-  logger?.info({ path, seriesCount: stmts.countSeries.get() }, 'metric store opened');
 
   const ensureOpen = (): void => {
     if (closed) throw new LlmwatchError('store_closed', `store: ${path} is closed; open it again`);
   };
 
-  /** Returns the id of the series with this key, creating it (and its index rows) if new. */
-  const seriesIdFor = (key: string, labels: Labels, created: string[]): number => {
-    const cached = seriesIds.get(key);
-    if (cached !== undefined) return cached;
-    let id = stmts.seriesIdByLabels.get(key)?.id;
-    if (id === undefined) {
-      id = Number(stmts.insertSeries.run(labels.__name__ as string, key).lastInsertRowid);
+  /** Writes frozen heads as chunks in one transaction; on failure keeps them for the next try. */
+  const writePending = (): void => {
+    if (heads.pending.size === 0) return;
+    const firstId = blocks.nextId;
+    try {
+      db.transaction(() => {
+        for (const st of heads.pending) {
+          for (const head of st.frozen ?? []) {
+            blocks.writeChunk(st.id, head);
+            stmts.updateSeriesCut.run(head.cutWalId, head.maxTs + 1, st.id);
+          }
+        }
+        blocks.saveNextId();
+      }).immediate();
+    } catch (err) {
+      blocks.nextId = firstId;
+      logger?.warn({ err, path, seriesCount: heads.pending.size }, 'chunk write failed');
+      return;
+    }
+    for (const st of heads.pending) st.frozen = null;
+    heads.pending.clear();
+  };
+
+  /** Cuts heads that hold the WAL back too long, writes pending chunks, trims the WAL. */
+  const maintain = (): void => {
+    const minNeeded = heads.minNeededWalId();
+    if (minNeeded !== Infinity && lastWalId - minNeeded >= maxWalRows) {
+      heads.freezeOlderThan(lastWalId - Math.floor(maxWalRows / 2), lastWalId);
+    }
+    const hadPending = heads.pending.size > 0;
+    writePending();
+    const keepFrom = Math.min(hadPending ? heads.minNeededWalId() : minNeeded, lastWalId + 1);
+    if (keepFrom <= oldestWalId) return;
+    try {
+      stmts.deleteWalBefore.run(keepFrom);
+      oldestWalId = keepFrom;
+    } catch (err) {
+      logger?.warn({ err, path }, 'write-ahead log trim failed');
+    }
+  };
+
+  const applyBatch = (
+    ids: ArrayLike<number>,
+    ts: ArrayLike<number>,
+    values: ArrayLike<number>,
+    walId: number,
+    replaying: boolean,
+  ): void => {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      let st = heads.states.get(id);
+      if (st === undefined) {
+        if (replaying) {
+          const cut = stmts.seriesCut.get(id);
+          if (cut === undefined) continue; // deleted by retention since
+          st = heads.state(id, cut[0], cut[1]);
+        } else {
+          st = heads.state(id);
+        }
+      }
+      const t = ts[i] as number;
+      if (replaying && walId <= st.cutWalId && t < st.cutBeforeTs) continue;
+      heads.add(st, t, values[i] as number, walId);
+    }
+  };
+
+  // Replay the write-ahead log into the heads.
+  let replayedSamples = 0;
+  for (const [walId, data] of stmts.walRows.iterate()) {
+    const batch = decodeWalBatch(data, walId);
+    applyBatch(batch.seriesIds, batch.timestampsMs, batch.values, walId, true);
+    replayedSamples += batch.seriesIds.length;
+  }
+  maintain();
+  logger?.info(
+    { path, seriesCount: stmts.countSeries.get(), replayedSamples },
+    'metric store opened',
+  );
+
+  /** Inserts new series and their index rows; returns their ids. */
+  const insertSeries = (newSeries: Array<{ key: string; labels: Record<string, string> }>) =>
+    newSeries.map(({ key, labels }) => {
+      const id = Number(stmts.insertSeries.run(labels.__name__ as string, key).lastInsertRowid);
       for (const [name, value] of Object.entries(labels)) {
         if (value !== '') stmts.insertLabel.run(name, value, id);
       }
-    }
-    seriesIds.set(key, id);
-    created.push(key);
-    return id;
-  };
+      return id;
+    });
 
   const writeBatch = db.transaction(
-    (samples: readonly Sample[], keys: string[], created: string[]) => {
-      for (let i = 0; i < samples.length; i++) {
-        const sample = samples[i] as Sample;
-        const id = seriesIdFor(keys[i] as string, sample.labels, created);
-        stmts.upsertSample.run(id, sample.timestampMs, encodeValue(sample.value));
+    (
+      newSeries: Array<{ key: string; labels: Record<string, string> }>,
+      ids: Float64Array,
+      ts: Float64Array,
+      values: Float64Array,
+    ): { walId: number; newIds: number[] } => {
+      const newIds = insertSeries(newSeries);
+      for (let i = 0; i < ids.length; i++) {
+        const ref = ids[i] as number;
+        if (ref < 0) ids[i] = newIds[-ref - 1] as number;
       }
+      const blob = encodeWalBatch(ids, ts, values, ids.length);
+      return { walId: Number(stmts.insertWal.run(blob).lastInsertRowid), newIds };
     },
   );
 
-  /** Candidate series ids from the index, before checking every matcher on their labels. */
-  const candidateIds = (matchers: readonly CompiledMatcher[]): Iterable<number> => {
-    let ids: Set<number> | undefined;
-    for (const m of matchers) {
-      if (m.type !== '=' || m.matchesEmpty) continue;
-      const found = stmts.seriesIdsByLabel.all(m.name, m.value);
-      ids = ids === undefined ? new Set(found) : new Set(found.filter((id) => ids?.has(id)));
-      if (ids.size === 0) return ids;
-    }
-    if (ids !== undefined) return ids;
+  const reader = createReader({ stmts, blocks, heads, limits });
 
-    // No equality matcher: use the first matcher that requires the label to be present.
-    const required = matchers.find((m) => !m.matchesEmpty);
-    if (required === undefined) return stmts.allSeriesIds.all();
-    const union = new Set<number>();
-    for (const value of stmts.distinctValues.all({ name: required.name })) {
-      if (!required.matches(value)) continue;
-      for (const id of stmts.seriesIdsByLabel.all(required.name, value)) union.add(id);
-    }
-    return union;
+  const enforceRetention = (nowMs: number): RetentionResult => {
+    ensureOpen();
+    if (retentionDays === 0) return { deletedChunks: 0, deletedRollupBlocks: 0, deletedSeries: 0 };
+    const cutoffMs = nowMs - retentionDays * 86_400_000;
+    return db
+      .transaction(() => {
+        const deletedChunks = stmts.deleteChunksBefore.run(cutoffMs).changes;
+        const deletedRollupBlocks = stmts.deleteRollupsBefore.run(cutoffMs).changes;
+        let deletedSeries = 0;
+        const removed = new Set<number>();
+        for (const id of stmts.seriesWithoutData.all()) {
+          const st = heads.states.get(id);
+          if (st !== undefined && (st.head !== null || st.frozen !== null)) continue;
+          stmts.deleteSeriesLabels.run(id);
+          stmts.deleteSeries.run(id);
+          heads.states.delete(id);
+          removed.add(id);
+          deletedSeries++;
+        }
+        if (removed.size > 0) {
+          for (const [key, id] of seriesByKey) if (removed.has(id)) seriesByKey.delete(key);
+        }
+        logger?.info(
+          { path, cutoffMs, deletedChunks, deletedRollupBlocks, deletedSeries },
+          'retention enforced',
+        );
+        return { deletedChunks, deletedRollupBlocks, deletedSeries };
+      })
+      .immediate();
   };
 
-  const resolveSeries = (matchers: readonly LabelMatcher[]): SeriesRef[] => {
-    const compiled = compileMatchers(matchers);
-    const result: SeriesRef[] = [];
-    for (const id of candidateIds(compiled)) {
-      const row = stmts.labelsById.get(id);
-      if (row === undefined) continue;
-      const labels = parseLabelsKey(row.labels);
-      if (matchesAll(labels, compiled)) result.push({ id, labels });
-    }
-    return result;
-  };
+  const timer =
+    retentionIntervalMs > 0 && retentionDays > 0
+      ? setInterval(() => {
+          try {
+            enforceRetention(Date.now());
+          } catch (err) {
+            logger?.warn({ err, path }, 'retention failed');
+          }
+        }, retentionIntervalMs)
+      : null;
+  timer?.unref();
 
   return {
     async append(samples) {
       ensureOpen();
-      assertValidSamples(samples);
-      if (samples.length === 0) return;
-      const keys = samples.map((s) => canonicalLabelsKey(s.labels));
-      const created: string[] = [];
+      const n = samples.length;
+      if (n === 0) return;
+      const ids = new Float64Array(n);
+      const ts = new Float64Array(n);
+      const values = new Float64Array(n);
+      const newSeries: Array<{ key: string; labels: Record<string, string>; fastKeys: string[] }> =
+        [];
+      const newByKey = new Map<string, number>();
+
+      // Validate everything and resolve series before writing anything.
+      for (let i = 0; i < n; i++) {
+        const sample = samples[i] as Sample;
+        const labels = typeof sample === 'object' && sample !== null ? sample.labels : undefined;
+        const fast = typeof labels === 'object' && labels !== null ? fastLabelsKey(labels) : null;
+        let id = fast === null ? undefined : seriesByKey.get(fast);
+        if (
+          id === undefined ||
+          !Number.isSafeInteger(sample.timestampMs) ||
+          typeof sample.value !== 'number'
+        ) {
+          const problem = describeInvalidSample(sample, i);
+          if (problem !== null) {
+            throw new LlmwatchError(
+              'store_invalid_sample',
+              `store: ${problem}; the whole batch of ${n} samples was rejected`,
+            );
+          }
+        }
+        if (id === undefined) {
+          const key = canonicalLabelsKey(sample.labels);
+          let ref = newByKey.get(key) ?? stmts.seriesIdByLabels.get(key);
+          if (ref === undefined) {
+            newSeries.push({ key, labels: sample.labels, fastKeys: [] });
+            ref = -newSeries.length;
+            newByKey.set(key, ref);
+          }
+          if (ref < 0 && fast !== null) newSeries[-ref - 1]?.fastKeys.push(fast);
+          else if (fast !== null) seriesByKey.set(fast, ref);
+          id = ref;
+        }
+        ids[i] = id;
+        ts[i] = sample.timestampMs;
+        values[i] = sample.value;
+      }
+
+      let written: { walId: number; newIds: number[] };
       try {
-        writeBatch.immediate(samples, keys, created);
+        written = writeBatch.immediate(newSeries, ids, ts, values);
       } catch (err) {
-        // The transaction rolled back: forget series ids it had handed out.
-        for (const key of created) seriesIds.delete(key);
         throw new LlmwatchError(
           'store_write_failed',
-          `store: writing ${samples.length} samples to ${path} failed: ${(err as Error).message}; check disk space and file permissions`,
+          `store: writing ${n} samples to ${path} failed: ${(err as Error).message}; check disk space and file permissions`,
           { cause: err },
         );
       }
+      lastWalId = written.walId;
+      for (let k = 0; k < newSeries.length; k++) {
+        const id = written.newIds[k] as number;
+        for (const fast of (newSeries[k] as { fastKeys: string[] }).fastKeys) {
+          seriesByKey.set(fast, id);
+        }
+      }
+      applyBatch(ids, ts, values, written.walId, false);
+      maintain();
     },
 
     async select(matchers, startMs, endMs) {
       ensureOpen();
-      if (Number.isNaN(startMs) || Number.isNaN(endMs)) {
-        throw new LlmwatchError(
-          'store_invalid_range',
-          `store: select range must be numbers of Unix milliseconds, got [${startMs}, ${endMs}]`,
-        );
-      }
-      const result: SeriesData[] = [];
-      for (const { id, labels } of resolveSeries(matchers)) {
-        const rows = stmts.samplesInRange.all(id, startMs, endMs);
-        if (rows.length === 0) continue;
-        const timestampsMs = new Array<number>(rows.length);
-        const values = new Array<number>(rows.length);
-        for (let i = 0; i < rows.length; i++) {
-          const row = rows[i] as [number, unknown];
-          timestampsMs[i] = row[0];
-          values[i] = decodeValue(row[1]);
-        }
-        result.push({ labels, timestampsMs, values });
-      }
-      return result.sort((a, b) => compareLabels(a.labels, b.labels));
+      return reader.select(matchers, startMs, endMs);
+    },
+
+    async selectRollups(matchers, startMs, endMs, resolutionMs) {
+      ensureOpen();
+      return reader.selectRollups(matchers, startMs, endMs, resolutionMs);
     },
 
     async labelNames(matchers) {
       ensureOpen();
       if (matchers === undefined || matchers.length === 0) return stmts.distinctNames.all();
       const names = new Set<string>();
-      for (const { labels } of resolveSeries(matchers)) {
+      for (const { labels } of resolveSeries(stmts, matchers)) {
         for (const name of Object.keys(labels)) names.add(name);
       }
       return [...names].sort();
@@ -193,7 +377,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       if (matchers === undefined || matchers.length === 0)
         return stmts.distinctValues.all({ name });
       const values = new Set<string>();
-      for (const { labels } of resolveSeries(matchers)) {
+      for (const { labels } of resolveSeries(stmts, matchers)) {
         const value = Object.hasOwn(labels, name) ? labels[name] : undefined;
         if (value !== undefined) values.add(value);
       }
@@ -202,46 +386,38 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
     async stats() {
       ensureOpen();
-      return {
-        seriesCount: stmts.countSeries.get() ?? 0,
-        sampleCount: stmts.countSamples.get() ?? 0,
-      };
+      return { seriesCount: stmts.countSeries.get() ?? 0, sampleCount: reader.countSamples() };
+    },
+
+    async enforceRetention(nowMs) {
+      return enforceRetention(nowMs);
+    },
+
+    async flushHeads() {
+      ensureOpen();
+      heads.freezeOlderThan(Infinity, lastWalId);
+      maintain();
+      heads.dropIdle();
     },
 
     async close() {
       if (closed) return;
       closed = true;
-      // Every append commits before resolving, so nothing is pending; close checkpoints the WAL.
+      if (timer !== null) clearInterval(timer);
+      // Every append committed before resolving; heads are rebuilt from the WAL on open.
       db.close();
       logger?.info({ path }, 'metric store closed');
     },
   };
 }
 
-/** Opens the file with the store's pragmas, wrapping failures in `store_open_failed`. */
-function openDatabase(path: string): Database.Database {
-  let db: Database.Database | undefined;
-  try {
-    if (path !== ':memory:' && !path.startsWith('file:'))
-      mkdirSync(dirname(path), { recursive: true });
-    // A short busy timeout: only this process should write the file, and waiting blocks the loop.
-    db = new Database(path, { timeout: 2000 });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('cache_size = -16000');
-    // Each batch dirties about one page per series it touches; checkpointing less often lets a
-    // checkpoint copy a page once for many commits (WAL up to ~40 MB, trimmed to 64 MB after).
-    db.pragma('wal_autocheckpoint = 10000');
-    db.pragma('journal_size_limit = 67108864');
-    migrateSchema(db, path);
-    return db;
-  } catch (err) {
-    db?.close();
-    if (isLlmwatchError(err)) throw err;
+/** Returns `value` when it is an integer >= `min`, else throws `store_invalid_option`. */
+function checkOption(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
     throw new LlmwatchError(
-      'store_open_failed',
-      `store: cannot open ${JSON.stringify(path)}: ${(err as Error).message}; check store.path points to a writable llmwatch database file`,
-      { cause: err },
+      'store_invalid_option',
+      `store: option ${name} must be an integer >= ${min}, got ${String(value)}`,
     );
   }
+  return value;
 }

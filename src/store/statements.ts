@@ -2,35 +2,51 @@
  * The prepared statements of the SQLite store, prepared once per connection.
  */
 import type Database from 'better-sqlite3';
-import type { StoredValue } from './values.js';
+
+/** A stored chunk or rollup block row: [id, min_ts, max_ts, count, data]. */
+export type BlockRow = [number, number, number, number, Uint8Array];
 
 /** Prepared statements bound to one open database. */
 export interface Statements {
-  seriesIdByLabels: Database.Statement<[string], { id: number }>;
+  seriesIdByLabels: Database.Statement<[string], number>;
   insertSeries: Database.Statement<[string, string]>;
   insertLabel: Database.Statement<[string, string, number]>;
-  upsertSample: Database.Statement<[number, number, StoredValue]>;
   labelsById: Database.Statement<[number], { labels: string }>;
   allSeriesIds: Database.Statement<[], number>;
   seriesIdsByLabel: Database.Statement<[string, string], number>;
   distinctNames: Database.Statement<[], string>;
   distinctValues: Database.Statement<[{ name: string }], string>;
-  samplesInRange: Database.Statement<[number, number, number], [number, unknown]>;
   countSeries: Database.Statement<[], number>;
-  countSamples: Database.Statement<[], number>;
+  insertWal: Database.Statement<[Uint8Array]>;
+  walRows: Database.Statement<[], [number, Uint8Array]>;
+  deleteWalBefore: Database.Statement<[number]>;
+  lastWalId: Database.Statement<[], number>;
+  seriesCut: Database.Statement<[number], [number, number]>;
+  updateSeriesCut: Database.Statement<[number, number, number]>;
+  insertChunk: Database.Statement<[number, number, number, number, number, Uint8Array]>;
+  chunksInRange: Database.Statement<[number, number, number], BlockRow>;
+  hasChunkFrom: Database.Statement<[number, number], number>;
+  insertRollup: Database.Statement<[number, number, number, number, Uint8Array]>;
+  rollupsInRange: Database.Statement<[number, number, number], BlockRow>;
+  deleteChunksBefore: Database.Statement<[number]>;
+  deleteRollupsBefore: Database.Statement<[number]>;
+  seriesWithoutData: Database.Statement<[], number>;
+  deleteSeries: Database.Statement<[number]>;
+  deleteSeriesLabels: Database.Statement<[number]>;
+  seriesWithChunks: Database.Statement<[], number>;
+  readMeta: Database.Statement<[string], string>;
+  writeMeta: Database.Statement<[string, string]>;
 }
 
 /** Prepares every statement the store uses. */
 export function prepareStatements(db: Database.Database): Statements {
   return {
-    seriesIdByLabels: db.prepare('SELECT id FROM series WHERE labels = ?'),
+    seriesIdByLabels: db
+      .prepare<[string], number>('SELECT id FROM series WHERE labels = ?')
+      .pluck(),
     insertSeries: db.prepare('INSERT INTO series (metric, labels) VALUES (?, ?)'),
     insertLabel: db.prepare(
       'INSERT OR IGNORE INTO label_index (name, value, series_id) VALUES (?, ?, ?)',
-    ),
-    // A sample at an existing (series, timestamp) replaces the old one.
-    upsertSample: db.prepare(
-      'INSERT OR REPLACE INTO samples (series_id, ts, value) VALUES (?, ?, ?)',
     ),
     labelsById: db.prepare('SELECT labels FROM series WHERE id = ?'),
     allSeriesIds: db.prepare<[], number>('SELECT id FROM series ORDER BY id').pluck(),
@@ -59,12 +75,57 @@ export function prepareStatements(db: Database.Database): Statements {
          ) SELECT v FROM label WHERE v IS NOT NULL`,
       )
       .pluck(),
-    samplesInRange: db
-      .prepare<[number, number, number], [number, unknown]>(
-        'SELECT ts, value FROM samples WHERE series_id = ? AND ts >= ? AND ts <= ? ORDER BY ts',
+    countSeries: db.prepare<[], number>('SELECT count(*) FROM series').pluck(),
+    insertWal: db.prepare('INSERT INTO wal (data) VALUES (?)'),
+    walRows: db.prepare<[], [number, Uint8Array]>('SELECT id, data FROM wal ORDER BY id').raw(),
+    deleteWalBefore: db.prepare('DELETE FROM wal WHERE id < ?'),
+    lastWalId: db
+      .prepare<[], number>("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'wal'")
+      .pluck(),
+    seriesCut: db
+      .prepare<[number], [number, number]>(
+        'SELECT cut_wal_id, cut_before_ts FROM series WHERE id = ?',
       )
       .raw(),
-    countSeries: db.prepare<[], number>('SELECT count(*) FROM series').pluck(),
-    countSamples: db.prepare<[], number>('SELECT count(*) FROM samples').pluck(),
+    updateSeriesCut: db.prepare('UPDATE series SET cut_wal_id = ?, cut_before_ts = ? WHERE id = ?'),
+    insertChunk: db.prepare(
+      'INSERT INTO chunks (series_id, max_ts, id, min_ts, count, data) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    chunksInRange: db
+      .prepare<[number, number, number], BlockRow>(
+        `SELECT id, min_ts, max_ts, count, data FROM chunks
+         WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
+      )
+      .raw(),
+    hasChunkFrom: db
+      .prepare<[number, number], number>(
+        'SELECT count(*) FROM (SELECT 1 FROM chunks WHERE series_id = ? AND max_ts >= ? LIMIT 1)',
+      )
+      .pluck(),
+    insertRollup: db.prepare(
+      'INSERT INTO rollups (series_id, max_ts, id, min_ts, data) VALUES (?, ?, ?, ?, ?)',
+    ),
+    rollupsInRange: db
+      .prepare<[number, number, number], BlockRow>(
+        `SELECT id, min_ts, max_ts, 0, data FROM rollups
+         WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
+      )
+      .raw(),
+    deleteChunksBefore: db.prepare('DELETE FROM chunks WHERE max_ts < ?'),
+    deleteRollupsBefore: db.prepare('DELETE FROM rollups WHERE max_ts < ?'),
+    seriesWithoutData: db
+      .prepare<[], number>(
+        `SELECT id FROM series s
+         WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = s.id)
+           AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = s.id)`,
+      )
+      .pluck(),
+    deleteSeries: db.prepare('DELETE FROM series WHERE id = ?'),
+    deleteSeriesLabels: db.prepare('DELETE FROM label_index WHERE series_id = ?'),
+    seriesWithChunks: db
+      .prepare<[], number>('SELECT DISTINCT series_id FROM chunks ORDER BY series_id')
+      .pluck(),
+    readMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
+    writeMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
   };
 }

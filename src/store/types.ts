@@ -28,6 +28,32 @@ export interface SeriesData {
   values: number[];
 }
 
+/**
+ * Downsampled data of one series: aggregates per fixed bucket, bucket i covering
+ * [startsMs[i], startsMs[i] + resolutionMs). Staleness markers are left out of every aggregate.
+ * See store/rollup.ts for which PromQL functions each field answers exactly.
+ */
+export interface RollupSeriesData {
+  labels: Labels;
+  /** Bucket width in milliseconds (a multiple of 5 minutes). */
+  resolutionMs: number;
+  /** Bucket start times (Unix ms), ascending. */
+  startsMs: number[];
+  /** Samples per bucket. */
+  counts: number[];
+  sums: number[];
+  /** Smallest and largest value; NaN only when every value in the bucket is NaN. */
+  mins: number[];
+  maxs: number[];
+  /** First and last sample of the bucket, with their timestamps (Unix ms). */
+  firsts: number[];
+  firstTimestampsMs: number[];
+  lasts: number[];
+  lastTimestampsMs: number[];
+  /** Counter increase from the first to the last sample of the bucket, resets handled. */
+  increases: number[];
+}
+
 /** A time-series store: append samples in batches, read them back by label matchers and range. */
 export interface MetricStore {
   /**
@@ -42,6 +68,18 @@ export interface MetricStore {
    * `[startMs, endMs]` (both inclusive), with those samples.
    */
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): Promise<SeriesData[]>;
+
+  /**
+   * Optional: like select, but returns downsampled buckets of `resolutionMs` (a multiple of 5
+   * minutes) whose start lies in [startMs, endMs] floored to the resolution, for long ranges.
+   * Rejects with LlmwatchError `store_invalid_resolution` for another resolution.
+   */
+  selectRollups?(
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+    resolutionMs: number,
+  ): Promise<RollupSeriesData[]>;
 
   /** Closes the store; pending writes are committed first. */
   close(): Promise<void>;

@@ -1,0 +1,149 @@
+/**
+ * Reading and writing one series' stored chunks and rollup blocks, merging overlapping data
+ * (out-of-order writes) so that the most recently written sample for a timestamp wins.
+ */
+import { decodeChunk, decodeChunkInto } from './gorilla.js';
+import type { SeriesHead } from './head.js';
+import {
+  ROLLUP_BASE_MS,
+  bucketStart,
+  computeRollups,
+  decodeRollupBlock,
+  emptyColumns,
+  encodeRollupBlock,
+  type RollupColumns,
+} from './rollup.js';
+import type { BlockRow, Statements } from './statements.js';
+
+/** Reads and writes chunks and rollups through prepared statements. */
+export class BlockStore {
+  /** Id of the next chunk or rollup block; persisted by the caller (meta next_chunk_id). */
+  nextId: number;
+
+  constructor(private readonly stmts: Statements) {
+    this.nextId = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
+  }
+
+  /** Persists nextId; call inside the transaction that wrote blocks. */
+  saveNextId(): void {
+    this.stmts.writeMeta.run('next_chunk_id', String(this.nextId));
+  }
+
+  /**
+   * Pushes the samples of series `id` in [startMs, endMs] from its chunks and then `heads` (in
+   * write order) onto the outputs, sorted by time, the latest write winning per timestamp.
+   */
+  readSamples(
+    id: number,
+    startMs: number,
+    endMs: number,
+    heads: readonly SeriesHead[],
+    outTs: number[],
+    outValues: number[],
+  ): void {
+    const rows = this.stmts.chunksInRange.all(id, startMs, endMs);
+    // Rows come in (max_ts, id) order. Fast path: every source strictly after the previous one.
+    let disjoint = true;
+    let lastMax = -Infinity;
+    for (const row of rows) {
+      if (row[1] <= lastMax) disjoint = false;
+      lastMax = row[2];
+    }
+    for (const head of heads) {
+      if (head.count === 0) continue;
+      if (head.minTs <= lastMax) disjoint = false;
+      lastMax = head.maxTs;
+    }
+    if (disjoint) {
+      for (const row of rows) decodeChunkInto(row[4], row[3], startMs, endMs, outTs, outValues);
+      for (const head of heads) head.readInto(startMs, endMs, outTs, outValues);
+      return;
+    }
+
+    const ts: number[] = [];
+    const values: number[] = [];
+    rows.sort((a, b) => a[0] - b[0]);
+    for (const row of rows) decodeChunkInto(row[4], row[3], startMs, endMs, ts, values);
+    for (const head of heads) head.readInto(startMs, endMs, ts, values);
+    for (const i of latestPerTimestamp(ts)) {
+      outTs.push(ts[i] as number);
+      outValues.push(values[i] as number);
+    }
+  }
+
+  /**
+   * Writes `head` as a chunk of series `id`, with the rollups of the buckets it touches. When
+   * older chunks reach into those buckets (out-of-order data), the buckets are recomputed from
+   * every stored sample in them. Call inside a transaction.
+   */
+  writeChunk(id: number, head: SeriesHead): void {
+    const bytes = head.toBytes();
+    const firstBucket = bucketStart(head.minTs, ROLLUP_BASE_MS);
+    const overlaps = this.stmts.hasChunkFrom.get(id, firstBucket) !== 0;
+    this.stmts.insertChunk.run(id, head.maxTs, this.nextId++, head.minTs, head.count, bytes);
+
+    let rollups: RollupColumns;
+    if (overlaps) {
+      const lastBucketEnd = bucketStart(head.maxTs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS - 1;
+      const ts: number[] = [];
+      const values: number[] = [];
+      this.readSamples(id, firstBucket, lastBucketEnd, [], ts, values);
+      rollups = computeRollups(ts, values, ROLLUP_BASE_MS);
+    } else {
+      const { timestampsMs, values } = decodeChunk(bytes, head.count);
+      rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS);
+    }
+    const n = rollups.startsMs.length;
+    if (n === 0) return;
+    this.stmts.insertRollup.run(
+      id,
+      rollups.startsMs[n - 1] as number,
+      this.nextId++,
+      rollups.startsMs[0] as number,
+      encodeRollupBlock(rollups),
+    );
+  }
+
+  /** The stored 5-minute rollups of series `id` with bucket starts in [fromMs, toMs]. */
+  readRollups(id: number, fromMs: number, toMs: number): RollupColumns {
+    const rows = this.stmts.rollupsInRange.all(id, fromMs, toMs);
+    const all = emptyColumns();
+    let disjoint = true;
+    let lastMax = -Infinity;
+    for (const row of rows) {
+      if (row[1] <= lastMax) disjoint = false;
+      lastMax = row[2];
+    }
+    if (!disjoint) rows.sort((a: BlockRow, b: BlockRow) => a[0] - b[0]);
+    for (const row of rows) decodeRollupBlock(row[4], all);
+    const keep = disjoint ? null : latestPerTimestamp(all.startsMs);
+    const out = emptyColumns();
+    const n = keep === null ? all.startsMs.length : keep.length;
+    for (let k = 0; k < n; k++) {
+      const i = keep === null ? k : (keep[k] as number);
+      const start = all.startsMs[i] as number;
+      if (start < fromMs || start > toMs) continue;
+      for (const key of Object.keys(out) as Array<keyof RollupColumns>) {
+        out[key].push(all[key][i] as number);
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Indices into `timestamps` (listed in write order) sorted by timestamp, keeping for each
+ * timestamp only its last occurrence.
+ */
+function latestPerTimestamp(timestamps: readonly number[]): number[] {
+  const order = Array.from(timestamps.keys());
+  order.sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
+  const keep: number[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    const next = order[k + 1];
+    if (next !== undefined && timestamps[next] === timestamps[i]) continue;
+    keep.push(i);
+  }
+  return keep;
+}

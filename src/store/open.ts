@@ -1,0 +1,35 @@
+/**
+ * Opening the store's SQLite file with its pragmas and schema.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { LlmwatchError, isLlmwatchError } from '../core/errors.js';
+import { migrateSchema } from './schema.js';
+
+/** Opens the file with the store's pragmas, wrapping failures in `store_open_failed`. */
+export function openDatabase(path: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:' && !path.startsWith('file:'))
+      mkdirSync(dirname(path), { recursive: true });
+    // A short busy timeout: only this process should write the file, and waiting blocks the loop.
+    db = new Database(path, { timeout: 2000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -16000');
+    // Checkpointing less often lets one checkpoint copy a page once for many commits.
+    db.pragma('wal_autocheckpoint = 10000');
+    db.pragma('journal_size_limit = 67108864');
+    migrateSchema(db, path);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (isLlmwatchError(err)) throw err;
+    throw new LlmwatchError(
+      'store_open_failed',
+      `store: cannot open ${JSON.stringify(path)}: ${(err as Error).message}; check store.path points to a writable llmwatch database file`,
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The read side of the store: raw samples (chunks + heads) and rollups per matched series,
+ * within the select limits.
+ */
+import { LlmwatchError } from '../core/errors.js';
+import type { BlockStore } from './blocks.js';
+import type { HeadSet } from './head-set.js';
+import { compareLabels } from './labels.js';
+import {
+  ROLLUP_BASE_MS,
+  bucketStart,
+  coarsenRollups,
+  computeRollups,
+  type RollupColumns,
+} from './rollup.js';
+import { resolveSeries } from './series-index.js';
+import type { Statements } from './statements.js';
+import type { LabelMatcher, RollupSeriesData, SeriesData } from './types.js';
+
+/** Limits of one select() or selectRollups() call. */
+export interface StoreLimits {
+  /** Most series one select may return. Default 100,000. */
+  maxSeriesPerSelect: number;
+  /** Most samples (or rollup buckets) one select may return in total. Default 50,000,000. */
+  maxSamplesPerSelect: number;
+}
+
+/** What the reader reads from. */
+export interface ReaderDeps {
+  stmts: Statements;
+  blocks: BlockStore;
+  heads: HeadSet;
+  limits: StoreLimits;
+}
+
+/** Reads series data; every method is synchronous (SQLite) and throws LlmwatchError. */
+export interface StoreReader {
+  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[];
+  selectRollups(
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+    resolutionMs: number,
+  ): RollupSeriesData[];
+  /** Samples stored over all series (decodes everything). */
+  countSamples(): number;
+}
+
+/** Creates the reader over the given store parts. */
+export function createReader(deps: ReaderDeps): StoreReader {
+  const { stmts, blocks, heads, limits } = deps;
+
+  /** Counts returned series and samples, throwing once a limit is passed. */
+  const budget = () => {
+    let series = 0;
+    let samples = 0;
+    return (sampleCount: number): void => {
+      series += 1;
+      samples += sampleCount;
+      if (series > limits.maxSeriesPerSelect) {
+        throw new LlmwatchError(
+          'store_too_many_series',
+          `store: the query selects more than maxSeriesPerSelect=${limits.maxSeriesPerSelect} series; narrow the label matchers or the time range, or raise the limit`,
+        );
+      }
+      if (samples > limits.maxSamplesPerSelect) {
+        throw new LlmwatchError(
+          'store_too_many_samples',
+          `store: the query reads more than maxSamplesPerSelect=${limits.maxSamplesPerSelect} samples; narrow the label matchers or the time range (or use rollups), or raise the limit`,
+        );
+      }
+    };
+  };
+
+  const readRaw = (id: number, startMs: number, endMs: number) => {
+    const timestampsMs: number[] = [];
+    const values: number[] = [];
+    blocks.readSamples(
+      id,
+      startMs,
+      endMs,
+      heads.headsOf(heads.states.get(id)),
+      timestampsMs,
+      values,
+    );
+    return { timestampsMs, values };
+  };
+
+  return {
+    select(matchers, startMs, endMs) {
+      checkRange(startMs, endMs);
+      const count = budget();
+      const result: SeriesData[] = [];
+      if (endMs < startMs) return result;
+      for (const { id, labels } of resolveSeries(stmts, matchers)) {
+        const { timestampsMs, values } = readRaw(id, startMs, endMs);
+        if (timestampsMs.length === 0) continue;
+        count(timestampsMs.length);
+        result.push({ labels, timestampsMs, values });
+      }
+      return result.sort((a, b) => compareLabels(a.labels, b.labels));
+    },
+
+    selectRollups(matchers, startMs, endMs, resolutionMs) {
+      checkRange(startMs, endMs);
+      if (
+        !Number.isSafeInteger(resolutionMs) ||
+        resolutionMs <= 0 ||
+        resolutionMs % ROLLUP_BASE_MS !== 0
+      ) {
+        throw new LlmwatchError(
+          'store_invalid_resolution',
+          `store: rollup resolution must be a positive multiple of ${ROLLUP_BASE_MS} ms (5 minutes), got ${String(resolutionMs)}`,
+        );
+      }
+      const count = budget();
+      const fromMs = bucketStart(startMs, resolutionMs);
+      const toMs = bucketStart(endMs, resolutionMs);
+      const result: RollupSeriesData[] = [];
+      if (endMs < startMs) return result;
+      for (const { id, labels } of resolveSeries(stmts, matchers)) {
+        const base = baseRollups(id, fromMs, toMs + resolutionMs - 1);
+        const cols =
+          resolutionMs === ROLLUP_BASE_MS ? base : coarsenRollups(base, resolutionMs, fromMs, toMs);
+        if (cols.startsMs.length === 0) continue;
+        count(cols.startsMs.length);
+        result.push({ labels, resolutionMs, ...cols });
+      }
+      return result.sort((a, b) => compareLabels(a.labels, b.labels));
+    },
+
+    countSamples() {
+      const ids = new Set<number>(stmts.seriesWithChunks.all());
+      for (const id of heads.states.keys()) ids.add(id);
+      let total = 0;
+      for (const id of ids) total += readRaw(id, -8.64e15, 8.64e15).timestampsMs.length;
+      return total;
+    },
+  };
+
+  /**
+   * 5-minute buckets of series `id` starting in [fromMs, toMs]: stored rollups up to the bucket
+   * of the oldest unsaved sample, computed from raw samples from there on (buckets with samples
+   * still in memory have no complete stored rollup yet).
+   */
+  function baseRollups(id: number, fromMs: number, toMs: number): RollupColumns {
+    let rawFromMs = Infinity;
+    for (const head of heads.headsOf(heads.states.get(id))) {
+      if (head.count > 0) rawFromMs = Math.min(rawFromMs, bucketStart(head.minTs, ROLLUP_BASE_MS));
+    }
+    const stored = blocks.readRollups(id, fromMs, Math.min(toMs, rawFromMs - 1));
+    if (rawFromMs > toMs) return stored;
+    const rawStart = Math.max(rawFromMs, fromMs);
+    const { timestampsMs, values } = readRaw(
+      id,
+      rawStart,
+      bucketStart(toMs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS - 1,
+    );
+    return computeRollups(timestampsMs, values, ROLLUP_BASE_MS, stored);
+  }
+}
+
+function checkRange(startMs: number, endMs: number): void {
+  if (
+    Number.isNaN(startMs) ||
+    Number.isNaN(endMs) ||
+    typeof startMs !== 'number' ||
+    typeof endMs !== 'number'
+  ) {
+    throw new LlmwatchError(
+      'store_invalid_range',
+      `store: select range must be numbers of Unix milliseconds, got [${startMs}, ${endMs}]`,
+    );
+  }
+}
