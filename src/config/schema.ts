@@ -101,6 +101,12 @@ export const configSchema = z.strictObject({
       flushIntervalSeconds: durationSeconds.default(1),
       /** Samples held in memory while the store is slow; beyond this they are dropped. */
       bufferMaxSamples: z.number().int().positive().default(200_000),
+      /** Age after which samples and rollups are deleted, in days; 0 keeps everything. Default 30. */
+      retentionDays: z.number().min(0).default(30),
+      /** Most series one query selector may read; beyond it the query fails clearly. Default 100k. */
+      maxSeriesPerSelect: z.number().int().positive().default(100_000),
+      /** Most samples one query selector may read. Default 50 million. */
+      maxSamplesPerSelect: z.number().int().positive().default(50_000_000),
     })
     .prefault({}),
   gateway: z

@@ -50,7 +50,13 @@ export async function startLlmwatch(
   hooks: LlmwatchHooks = {},
 ): Promise<LlmwatchServer> {
   if (config.store.path !== ':memory:') mkdirSync(dirname(config.store.path), { recursive: true });
-  const store = createSqliteStore({ path: config.store.path, logger });
+  const store = createSqliteStore({
+    path: config.store.path,
+    logger,
+    retentionDays: config.store.retentionDays,
+    maxSeriesPerSelect: config.store.maxSeriesPerSelect,
+    maxSamplesPerSelect: config.store.maxSamplesPerSelect,
+  });
   const registry = createMetricRegistry();
   const dropped = registry
     .counter(
