@@ -8,6 +8,7 @@ import { loadConfigFile } from '../config/load.js';
 import { startLlmwatch } from '../server/app.js';
 import { runDemo } from '../demo/run.js';
 import { runReplayCommand } from '../demo/replay/command.js';
+import { runAgentCommand } from '../agent/command.js';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -103,6 +104,14 @@ program
       else stopOnSignals(() => run.stop());
     },
   );
+
+program
+  .command('agent')
+  .description('run on a GPU host: read nvidia-smi or DCGM, attribute GPUs, push to the server')
+  .option('-c, --config <file>', 'configuration file with an `agent:` section', 'llmwatch.yaml')
+  .action(async (opts: { config: string }) => {
+    await runAgentCommand(opts.config);
+  });
 
 program
   .command('replay <file>')

@@ -3,6 +3,10 @@
  * empty file is a valid configuration.
  */
 import { z } from 'zod';
+import { agentConfigSchema } from '../agent/config.js';
+import { qualityConfigSchema } from '../quality/config.js';
+import { costConfigSchema } from '../cost/config.js';
+import { otlpConfigSchema } from '../ingest/otlp/config.js';
 
 const durationSeconds = z.number().positive();
 
@@ -141,6 +145,14 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Model deployments behind the gateway. */
   components: z.array(componentSchema).default([]),
+  /** Price table and how often cost and capacity series are derived (see src/cost/config.ts). */
+  cost: costConfigSchema.prefault({}),
+  /** OTLP/HTTP metrics receiver at POST /v1/metrics (see src/ingest/otlp/config.ts). */
+  otlp: otlpConfigSchema.prefault({}),
+  /** `llmwatch agent` on a GPU host reads this section (see src/agent/config.ts). */
+  agent: agentConfigSchema.prefault({}),
+  /** Sampling, redaction and deterministic evaluators (see src/quality/config.ts). */
+  quality: qualityConfigSchema.prefault({}),
   log: z
     .strictObject({
       /** pino level: trace, debug, info, warn, error, fatal, silent. Default "info". */

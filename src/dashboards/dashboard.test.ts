@@ -110,11 +110,11 @@ async function startFakeServer(recorded: RecordedQuery[]): Promise<Server> {
   return server;
 }
 
-/** Waits until all eight panels have rendered, then returns "state/seriesCount" per panel id. */
+/** Waits until all fourteen panels have rendered, then returns "state/seriesCount" per panel id. */
 async function panelStates(page: Page): Promise<Record<string, string>> {
   await page.waitForFunction(() => {
     const panels = [...document.querySelectorAll<HTMLElement>('[data-panel-id]')];
-    return panels.length === 8 && panels.every((p) => p.dataset.state !== 'loading');
+    return panels.length === 14 && panels.every((p) => p.dataset.state !== 'loading');
   });
   return page.evaluate(() => {
     const out: Record<string, string> = {};
@@ -166,7 +166,15 @@ const ALL = {
   'error-rate': 'ready/2',
   queue: 'ready/6',
   'kv-cache': 'empty/0',
+  'gpu-compute': 'ready/2',
+  'gpu-memory': 'ready/2',
+  gpus: 'ready/6',
+  instances: 'ready/4',
+  cost: 'ready/2',
+  'cost-per-1k-tokens': 'ready/2',
 };
+// The fake answers a query without a component matcher (the cluster-wide GPU and instance lines)
+// with both components' series, whatever the filter.
 const ONLY_CODE_B = {
   ...ALL,
   invocations: 'ready/1',
@@ -175,6 +183,12 @@ const ONLY_CODE_B = {
   tokens: 'ready/2',
   'error-rate': 'ready/1',
   queue: 'ready/3',
+  'gpu-compute': 'ready/1',
+  'gpu-memory': 'ready/1',
+  gpus: 'ready/5',
+  instances: 'ready/3',
+  cost: 'ready/1',
+  'cost-per-1k-tokens': 'ready/1',
 };
 
 describe('Quantity dashboard in Chromium', { timeout: 90_000 }, () => {

@@ -6,6 +6,8 @@ import { quantityDashboard } from './quantity.js';
 /** Node names the dashboards' PromQL subset may use; anything else fails the test. */
 const ALLOWED_FUNCTIONS = new Set(['Rate', 'Increase', 'HistogramQuantile', 'ClampMin']);
 const ALLOWED_AGGREGATES = new Set(['Sum', 'Avg', 'Max', 'Min', 'Count']);
+/** Queries that are cluster-wide on purpose and ignore the component filter (panel/refId). */
+const CLUSTER_WIDE = new Set(['gpus/used', 'gpus/free', 'instances/all']);
 
 /** Parses `expr` and returns its function and aggregation names, failing on syntax errors. */
 function inspect(expr: string): { functions: string[]; aggregates: string[] } {
@@ -37,14 +39,52 @@ describe('quantityDashboard', () => {
         ['error-rate', '%', 1],
         ['queue', 'requests', 3],
         ['kv-cache', '%', 1],
+        ['gpu-compute', '%', 1],
+        ['gpu-memory', '%', 1],
+        ['gpus', 'GPUs', 3],
+        ['instances', 'instances', 2],
+        ['cost', '$/h', 1],
+        ['cost-per-1k-tokens', '$', 1],
       ],
+    );
+  });
+
+  it('reads GPU, capacity and cost panels from the derived (recorded) series', () => {
+    const exprs = Object.fromEntries(
+      quantityDashboard.panels.flatMap((p) => p.queries.map((q) => [`${p.id}/${q.refId}`, q.expr])),
+    );
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(exprs).filter(([key]) => CLUSTER_WIDE.has(key))),
+      {
+        'gpus/used': 'sum(llm_gpus_used)',
+        'gpus/free': 'sum(llm_gpus_free)',
+        'instances/all': 'sum(llm_instances)',
+      },
+    );
+    assert.equal(
+      exprs['gpu-compute/A'],
+      '100 * max by (component) (llm_gpu_utilization_ratio{component=~"$component"})',
+    );
+    assert.equal(
+      exprs['gpu-memory/A'],
+      '100 * max by (component) (llm_gpu_memory_usage_ratio{component=~"$component"})',
+    );
+    assert.equal(
+      exprs['gpus/allocated'],
+      'sum by (component) (llm_gpus_allocated{component=~"$component"})',
+    );
+    assert.equal(
+      exprs['cost/A'],
+      'sum by (component) (llm_cost_dollars_per_hour{component=~"$component"})',
     );
   });
 
   it('writes every query in the supported PromQL subset, after variable substitution', () => {
     for (const panel of quantityDashboard.panels) {
       for (const query of panel.queries) {
-        assert.match(query.expr, /component=~"\$component"/, `${panel.id}/${query.refId}`);
+        const key = `${panel.id}/${query.refId}`;
+        if (CLUSTER_WIDE.has(key)) assert.doesNotMatch(query.expr, /component/, key);
+        else assert.match(query.expr, /component=~"\$component"/, key);
         const expr = query.expr
           .replaceAll('$__rate_interval', '60s')
           .replaceAll('$component', 'chat\\\\.a|code');

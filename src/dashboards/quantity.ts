@@ -7,6 +7,8 @@ import type { DashboardDefinition, PanelQuery } from './types.js';
 
 const GATEWAY = 'source="gateway",component=~"$component"';
 const ENGINE = 'source="engine",component=~"$component"';
+/** Derived series (recording rules) carry no `source` label. */
+const COMPONENT = 'component=~"$component"';
 
 /** `rate()` of a gateway series summed by `by`, e.g. sum by (component) (rate(x{...}[..])). */
 function gatewayRate(metric: string, by: string, extraMatchers = ''): string {
@@ -27,19 +29,33 @@ function latencyQuery(quantile: number, label: string): PanelQuery {
   };
 }
 
+const GPU_EMPTY_HINT =
+  'No data for this range. Is the GPU agent (llmwatch agent) pushing from each GPU host, and ' +
+  'are GPUs attributed to components? Derived GPU series are recomputed every cost interval.';
+
+const COST_EMPTY_HINT =
+  'No cost for this range. Are GPUs attributed to components on hosts with a known instance ' +
+  'type (cost.instanceTypes, cost.instances), or token prices set (cost.tokenPrices)? ' +
+  'llm_gpus_unpriced lists GPUs whose host has no price.';
+
 const ENGINE_EMPTY_HINT =
   'No data for this range. Are the model servers scraped? Check the scrape targets ' +
   '(GET /api/llmwatch/targets) and that each target carries a component label.';
 
 /**
- * The Quantity dashboard definition. Limitation: the error-rate panel is computed as
- * 1 - (2xx rate / all rate), so a component that had no successful request in the rate window
- * shows no error-rate line instead of 100%.
+ * The Quantity dashboard definition. GPU, capacity and cost panels read the series derived by
+ * the cost recorder's recording rules (src/cost/rules.ts), not the raw agent series.
+ * Limitation: the error-rate panel is computed as 1 - (2xx rate / all rate), so a component
+ * that had no successful request in the rate window shows no error-rate line instead of 100%.
+ * Limitation: the GPUs-used, GPUs-free and all-instances lines are cluster-wide and ignore the
+ * component filter.
  */
 export const quantityDashboard: DashboardDefinition = {
   id: 'quantity',
   title: 'Quantity',
-  description: 'Invocations, latency, tokens, errors, queue depth and KV cache per component.',
+  description:
+    'Invocations, latency, tokens, errors, queue depth, KV cache, GPU use, capacity and cost ' +
+    'per component.',
   variables: [
     { name: 'component', label: 'Components', optionsFrom: 'components', allValue: '.*' },
   ],
@@ -183,6 +199,113 @@ export const quantityDashboard: DashboardDefinition = {
       emptyHint: ENGINE_EMPTY_HINT,
       yMin: 0,
       yMax: 100,
+    },
+    {
+      id: 'gpu-compute',
+      title: 'GPU compute',
+      description: "Mean GPU utilisation over the GPUs attributed to each component's copies.",
+      unit: '%',
+      queries: [
+        {
+          refId: 'A',
+          expr: `100 * max by (component) (llm_gpu_utilization_ratio{${COMPONENT}})`,
+          legend: '{{component}}',
+        },
+      ],
+      layout: { x: 0, y: 32, w: 12, h: 8 },
+      emptyHint: GPU_EMPTY_HINT,
+      yMin: 0,
+      yMax: 100,
+    },
+    {
+      id: 'gpu-memory',
+      title: 'GPU memory',
+      description: "GPU memory used as a share of the total on each component's GPUs.",
+      unit: '%',
+      queries: [
+        {
+          refId: 'A',
+          expr: `100 * max by (component) (llm_gpu_memory_usage_ratio{${COMPONENT}})`,
+          legend: '{{component}}',
+        },
+      ],
+      layout: { x: 12, y: 32, w: 12, h: 8 },
+      emptyHint: GPU_EMPTY_HINT,
+      yMin: 0,
+      yMax: 100,
+    },
+    {
+      id: 'gpus',
+      title: 'GPUs used and free',
+      description:
+        'GPUs allocated to any component and GPUs free across all hosts, and the GPUs each ' +
+        'selected component holds (a GPU shared by N components counts 1/N to each).',
+      unit: 'GPUs',
+      queries: [
+        { refId: 'used', expr: 'sum(llm_gpus_used)', legend: 'used (all)' },
+        { refId: 'free', expr: 'sum(llm_gpus_free)', legend: 'free (all)' },
+        {
+          refId: 'allocated',
+          expr: `sum by (component) (llm_gpus_allocated{${COMPONENT}})`,
+          legend: 'allocated {{component}}',
+        },
+      ],
+      layout: { x: 0, y: 40, w: 12, h: 8 },
+      emptyHint: GPU_EMPTY_HINT,
+      yMin: 0,
+    },
+    {
+      id: 'instances',
+      title: 'Instances',
+      description: 'GPU hosts seen in total, and the hosts each component has GPUs on.',
+      unit: 'instances',
+      queries: [
+        { refId: 'all', expr: 'sum(llm_instances)', legend: 'all hosts' },
+        {
+          refId: 'component',
+          expr: `sum by (component) (llm_instances_allocated{${COMPONENT}})`,
+          legend: '{{component}}',
+        },
+      ],
+      layout: { x: 12, y: 40, w: 12, h: 8 },
+      emptyHint: GPU_EMPTY_HINT,
+      yMin: 0,
+    },
+    {
+      id: 'cost',
+      title: 'Cost per hour',
+      description:
+        'GPU allocation (GPUs × instance price per GPU) plus API token cost, in US dollars per ' +
+        'hour, per component.',
+      unit: '$/h',
+      queries: [
+        {
+          refId: 'A',
+          expr: `sum by (component) (llm_cost_dollars_per_hour{${COMPONENT}})`,
+          legend: '{{component}}',
+        },
+      ],
+      layout: { x: 0, y: 48, w: 12, h: 8 },
+      emptyHint: COST_EMPTY_HINT,
+      yMin: 0,
+    },
+    {
+      id: 'cost-per-1k-tokens',
+      title: 'Cost per 1,000 output tokens',
+      description:
+        'Cost per hour divided by output tokens per hour (in thousands) at the gateway, per ' +
+        'component; no line while a component produces no tokens.',
+      unit: '$',
+      queries: [
+        {
+          refId: 'A',
+          expr: `max by (component) (llm_cost_dollars_per_1k_output_tokens{${COMPONENT}})`,
+          legend: '{{component}}',
+        },
+      ],
+      layout: { x: 12, y: 48, w: 12, h: 8 },
+      emptyHint: COST_EMPTY_HINT,
+      yMin: 0,
     },
   ],
 };

@@ -6,9 +6,11 @@
 
 /**
  * The unit a panel's values are in; the page uses it for axis labels and value formatting.
- * "%" values are already multiplied by 100; "ratio" values are in 0..1.
+ * "%" values are already multiplied by 100; "ratio" values are in 0..1; "$/h" and "$" are US
+ * dollars (per hour, or per unit named in the panel title).
  */
-export type PanelUnit = 'req/s' | 's' | 'tokens/s' | '%' | 'ratio' | 'requests';
+export type PanelUnit =
+  'req/s' | 's' | 'tokens/s' | '%' | 'ratio' | 'requests' | 'GPUs' | 'instances' | '$/h' | '$';
 
 /** One PromQL query of a panel; each result series becomes one line. */
 export interface PanelQuery {

@@ -19,6 +19,9 @@ import { createDashboardHandler } from '../dashboards/serve.js';
 import type { MetricStore } from '../store/types.js';
 import { LlmwatchError } from '../core/errors.js';
 import { createRequestListener } from './routes.js';
+import { createOtlpMetricsHandler } from '../ingest/otlp/index.js';
+import { createCostRecorder } from '../cost/index.js';
+import type { RecordingRules } from '../rules/index.js';
 
 /** A running llmwatch server. */
 export interface LlmwatchServer {
@@ -81,6 +84,22 @@ export async function startLlmwatch(
   const scraper = createScraper({ config, sink: (samples) => writer.write(samples), logger });
   const engine = createPromqlEngine(store);
   const dashboards = createDashboardHandler({ logger });
+  const otlp = createOtlpMetricsHandler({ store, logger, config: config.otlp });
+  // Cost series are derived by recording rules; the sink flushes so each tick's price series
+  // are stored before the rules that read them run.
+  const cost: RecordingRules | null = config.cost.enabled
+    ? createCostRecorder({
+        config: config.cost,
+        engine,
+        registry,
+        logger,
+        intervalMs: config.cost.intervalSeconds * 1000,
+        sink: async (samples) => {
+          writer.write(samples);
+          await writer.flush();
+        },
+      })
+    : null;
 
   const server: Server = createServer(
     createRequestListener({
@@ -92,6 +111,7 @@ export async function startLlmwatch(
       scraper,
       dashboards,
       renderOwnMetrics: () => registry.renderExposition(),
+      otlp,
     }),
   );
   server.keepAliveTimeout = 65_000;
@@ -111,6 +131,7 @@ export async function startLlmwatch(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   scraper.start();
+  cost?.start();
   logger.info({ url, store: config.store.path, components: config.components.length }, 'started');
 
   const flush = async (): Promise<number> => {
@@ -120,6 +141,7 @@ export async function startLlmwatch(
   };
 
   const close = async (): Promise<void> => {
+    await cost?.stop();
     await scraper.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -27,6 +27,8 @@ export interface RouteDeps {
   scraper: Scraper;
   dashboards: (req: IncomingMessage, res: ServerResponse) => boolean;
   renderOwnMetrics: () => string;
+  /** OTLP/HTTP metrics receiver for POST /v1/metrics. */
+  otlp: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   nowMs?: () => number;
 }
 
@@ -49,6 +51,13 @@ export function createRequestListener(deps: RouteDeps) {
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    if (path === '/v1/metrics') {
+      deps.otlp(req, res).catch((err: unknown) => {
+        deps.logger.error({ err, path }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      });
+      return;
+    }
     if (path.startsWith('/v1/')) {
       deps.gateway.handle(req, res);
       return;

@@ -110,3 +110,36 @@ test('a port already in use is reported with what to do, and the store is releas
     message: new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use .*server\\.port`),
   });
 });
+
+test('POST /v1/metrics reaches the OTLP receiver, not the gateway, and the data is queryable', async () => {
+  const nowNs = `${Date.now()}000000`;
+  const body = {
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'chat' } }] },
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name: 'queue.depth',
+                gauge: { dataPoints: [{ timeUnixNano: nowNs, asDouble: 3 }] },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const res = await fetch(`${server.url}/v1/metrics`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const query = await fetch(
+    `${server.url}/api/v1/query?query=${encodeURIComponent('queue_depth{component="chat"}')}`,
+  );
+  const result = (await query.json()) as { data: { result: { value: [number, string] }[] } };
+  assert.equal(result.data.result.length, 1);
+  assert.equal(result.data.result[0]!.value[1], '3');
+});
