@@ -7,6 +7,9 @@ import { agentConfigSchema } from '../agent/config.js';
 import { qualityConfigSchema } from '../quality/config.js';
 import { costConfigSchema } from '../cost/config.js';
 import { otlpConfigSchema } from '../ingest/otlp/config.js';
+import { ENGINE_NAMES, TARGET_ENGINE_NAMES } from '../scrape/engines.js';
+import { fileTargetsSchema } from '../scrape/discovery-file.js';
+import { relabelRuleSchema } from '../scrape/relabel.js';
 
 const durationSeconds = z.number().positive();
 
@@ -55,7 +58,7 @@ export const copySchema = z.strictObject({
    * Serving engine, for the scraper's name mapping. Set to scrape `${url}${metricsPath}`;
    * leave unset for upstreams that expose no metrics.
    */
-  engine: z.enum(['vllm']).optional(),
+  engine: z.enum(ENGINE_NAMES).optional(),
   /**
    * Requests in flight above which the gateway prefers the component's other copies, e.g. a
    * small or slow copy. When every copy is at its limit the least loaded one is still used.
@@ -83,7 +86,7 @@ export const scrapeTargetSchema = z.strictObject({
   /** Full URL of the metrics endpoint. */
   url: httpUrl({ base: false }),
   /** Engine whose names are mapped to canonical metrics. */
-  engine: z.enum(['vllm']).default('vllm'),
+  engine: z.enum(TARGET_ENGINE_NAMES).default('auto'),
   /** Labels added to every sample, typically `component` and `copy`. */
   labels: userLabels.default({}),
 });
@@ -141,10 +144,24 @@ export const configSchema = z.strictObject({
         .default(10 * 1024 * 1024),
       /** Targets beyond the copies that declare an `engine`. */
       targets: z.array(scrapeTargetSchema).default([]),
+      /** Files of targets in Prometheus's file_sd format, re-read on change. Default none. */
+      fileTargets: z.array(fileTargetsSchema).default([]),
+      /** Relabel rules, in order, for every target read from `fileTargets`. Default none. */
+      relabel: z.array(relabelRuleSchema).default([]),
     })
     .prefault({}),
   /** Model deployments behind the gateway. */
   components: z.array(componentSchema).default([]),
+  query: z
+    .strictObject({
+      /** Longest a query may run, in seconds; a request's `timeout` can only shorten it. */
+      timeoutSeconds: durationSeconds.default(120),
+      /** Most samples one query may load (Prometheus's query.max-samples). Default 50M. */
+      maxSamples: z.number().int().positive().default(50_000_000),
+      /** Answer long aligned range functions from 5-minute/1-hour rollups. Default true. */
+      useRollups: z.boolean().default(true),
+    })
+    .prefault({}),
   /** Price table and how often cost and capacity series are derived (see src/cost/config.ts). */
   cost: costConfigSchema.prefault({}),
   /** OTLP/HTTP metrics receiver at POST /v1/metrics (see src/ingest/otlp/config.ts). */

@@ -4,9 +4,19 @@
  * `data` object of Prometheus's HTTP API.
  */
 import { LlmwatchError } from '../core/errors.js';
-import type { Labels, MetricStore, SeriesData } from '../store/types.js';
-import type { AtModifier, ExprNode, VectorSelectorNode } from './ast.js';
+import type { Labels, MetricStore } from '../store/types.js';
+import type { ExprNode } from './ast.js';
 import { evaluateAt, type EvalContext, type EvalSettings } from './eval.js';
+import { fetchForQuery, type FetchedData } from './fetch.js';
+import {
+  DEFAULT_MAX_SAMPLES,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  DEFAULT_YIELD_INTERVAL_MS,
+  effectiveTimeoutMs,
+  QueryBudget,
+  type QueryOptions,
+} from './limits.js';
+import { DEFAULT_ROLLUP_MIN_SPAN_MS, type RollupSettings } from './rollup-plan.js';
 import { formatSampleValue, toUnixSeconds } from './format.js';
 import { compareLabels, labelsKey, sortLabels } from './labels.js';
 import { parsePromql } from './parse.js';
@@ -37,6 +47,22 @@ export interface PromqlEngineOptions {
    * global evaluation interval, 1m by default). Must be positive.
    */
   defaultSubqueryStepMs?: number;
+  /**
+   * Timeout of every query, ms; default 120000 (Prometheus's 2m). A request's own `timeoutMs`
+   * can only shorten it. Must be positive.
+   */
+  timeoutMs?: number;
+  /**
+   * Most samples one query may load (raw samples and rollup buckets of all selectors, plus the
+   * points of a range query's result); default 50,000,000 (Prometheus's query.max-samples).
+   */
+  maxSamples?: number;
+  /** Longest run of evaluation between yields to the event loop, ms; default 10. */
+  yieldIntervalMs?: number;
+  /** False reads every selector raw; default true (see rollup-plan.ts for the rule). */
+  useRollups?: boolean;
+  /** Shortest span a selector must cover to be read from rollups, ms; default 7200000 (2 h). */
+  rollupMinSpanMs?: number;
 }
 
 /** Default step of subqueries without an explicit step, ms. */
@@ -46,101 +72,27 @@ export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
 export interface PromqlEngine {
   /**
    * Evaluates `expr` at `timeMs` (Unix ms). Rejects with LlmwatchError "promql_parse" for a bad
-   * or unsupported query, "promql_bad_data" for a bad time, "promql_eval" for evaluation errors.
+   * or unsupported query, "promql_bad_data" for a bad time, "promql_eval" for evaluation errors,
+   * "promql_timeout" past the timeout, "promql_too_many_samples" past maxSamples; store errors
+   * (e.g. "store_too_many_series") pass through.
    */
-  instantQuery(expr: string, timeMs: number): Promise<QueryResult>;
+  instantQuery(expr: string, timeMs: number, opts?: QueryOptions): Promise<QueryResult>;
   /**
    * Evaluates `expr` at startMs, startMs + stepMs, ... ≤ endMs and returns a matrix. Rejects with
    * "promql_bad_data" when end < start, step ≤ 0, more than 11,000 steps, or the expression is
    * not a scalar or instant vector; otherwise as `instantQuery`.
    */
-  rangeQuery(expr: string, startMs: number, endMs: number, stepMs: number): Promise<QueryResult>;
+  rangeQuery(
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts?: QueryOptions,
+  ): Promise<QueryResult>;
 }
 
 function badData(message: string): LlmwatchError {
   return new LlmwatchError('promql_bad_data', message);
-}
-
-/** Earliest and latest evaluation times (ms) at which a node is evaluated. */
-interface TimeSpan {
-  fromMs: number;
-  toMs: number;
-}
-
-function pinned(at: AtModifier, span: TimeSpan, query: TimeSpan): TimeSpan {
-  if (at === null) return span;
-  const ms = at.kind === 'time' ? at.ms : at.kind === 'start' ? query.fromMs : query.toMs;
-  return { fromMs: ms, toMs: ms };
-}
-
-/** Finds every selector and the [from, to] ms range of samples it needs. */
-function collectSelectors(
-  expr: ExprNode,
-  span: TimeSpan,
-  query: TimeSpan,
-  settings: EvalSettings,
-  out: Map<VectorSelectorNode, TimeSpan>,
-): void {
-  const add = (node: VectorSelectorNode, lookbehindMs: number): void => {
-    const at = pinned(node.at, span, query);
-    // Windows are left-open, so the sample exactly lookbehindMs before the start is not needed.
-    out.set(node, {
-      fromMs: at.fromMs - node.offsetMs - lookbehindMs + 1,
-      toMs: at.toMs - node.offsetMs,
-    });
-  };
-  switch (expr.kind) {
-    case 'vectorSelector':
-      add(expr, settings.lookbackDeltaMs);
-      return;
-    case 'matrixSelector':
-      add(expr.selector, expr.rangeMs);
-      return;
-    case 'subquery': {
-      const at = pinned(expr.at, span, query);
-      const inner = {
-        fromMs: at.fromMs - expr.offsetMs - expr.rangeMs,
-        toMs: at.toMs - expr.offsetMs,
-      };
-      collectSelectors(expr.expr, inner, query, settings, out);
-      return;
-    }
-    case 'negate':
-      collectSelectors(expr.expr, span, query, settings, out);
-      return;
-    case 'aggregate':
-      if (expr.param) collectSelectors(expr.param, span, query, settings, out);
-      collectSelectors(expr.expr, span, query, settings, out);
-      return;
-    case 'binary':
-      collectSelectors(expr.lhs, span, query, settings, out);
-      collectSelectors(expr.rhs, span, query, settings, out);
-      return;
-    case 'call':
-      for (const arg of expr.args) collectSelectors(arg, span, query, settings, out);
-      return;
-    default:
-      return;
-  }
-}
-
-async function fetchSeries(
-  store: MetricStore,
-  expr: ExprNode,
-  startMs: number,
-  endMs: number,
-  settings: EvalSettings,
-): Promise<Map<VectorSelectorNode, SeriesData[]>> {
-  const query = { fromMs: startMs, toMs: endMs };
-  const selectors = new Map<VectorSelectorNode, TimeSpan>();
-  collectSelectors(expr, query, query, settings, selectors);
-  const entries = await Promise.all(
-    [...selectors].map(async ([node, span]) => {
-      const series = await store.select(node.matchers, span.fromMs, span.toMs);
-      return [node, series] as const;
-    }),
-  );
-  return new Map(entries);
 }
 
 /** Evaluates at one step and applies Prometheus 3's delayed metric-name removal. */
@@ -160,37 +112,90 @@ function checkTime(name: string, ms: number): void {
   if (!Number.isFinite(ms)) throw badData(`${name} must be a finite Unix time in ms, got ${ms}`);
 }
 
-/** Creates an engine over `store`. Throws LlmwatchError "config_invalid" for a bad lookback. */
+/** Returns `value` when it is a positive finite number, else throws "config_invalid". */
+function positiveOption(name: string, value: number, example: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new LlmwatchError(
+      'config_invalid',
+      `promql ${name} must be a positive number like ${example}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/** Makes the evaluation context of one query. */
+function contextFor(
+  data: FetchedData,
+  settings: EvalSettings,
+  budget: QueryBudget,
+  startMs: number,
+  endMs: number,
+): EvalContext {
+  return {
+    fetched: data.raw,
+    rollups: data.rollups,
+    settings,
+    queryStartMs: startMs,
+    queryEndMs: endMs,
+    checkDeadline: () => budget.checkDeadline(),
+  };
+}
+
+/** Creates an engine over `store`. Throws LlmwatchError "config_invalid" for a bad option. */
 export function createPromqlEngine(
   store: MetricStore,
   opts: PromqlEngineOptions = {},
 ): PromqlEngine {
-  const lookbackDeltaMs = opts.lookbackDeltaMs ?? DEFAULT_LOOKBACK_DELTA_MS;
-  if (!Number.isFinite(lookbackDeltaMs) || lookbackDeltaMs <= 0) {
-    throw new LlmwatchError(
-      'config_invalid',
-      `promql lookbackDeltaMs must be a positive number of ms like 300000, got ${lookbackDeltaMs}`,
-    );
-  }
-  const defaultSubqueryStepMs = opts.defaultSubqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS;
-  if (!Number.isFinite(defaultSubqueryStepMs) || defaultSubqueryStepMs <= 0) {
-    throw new LlmwatchError(
-      'config_invalid',
-      `promql defaultSubqueryStepMs must be a positive number of ms like 60000, got ${defaultSubqueryStepMs}`,
-    );
-  }
-  const settings: EvalSettings = { lookbackDeltaMs, defaultSubqueryStepMs };
+  const settings: EvalSettings = {
+    lookbackDeltaMs: positiveOption(
+      'lookbackDeltaMs',
+      opts.lookbackDeltaMs ?? DEFAULT_LOOKBACK_DELTA_MS,
+      '300000 (ms)',
+    ),
+    defaultSubqueryStepMs: positiveOption(
+      'defaultSubqueryStepMs',
+      opts.defaultSubqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS,
+      '60000 (ms)',
+    ),
+  };
+  const timeoutMs = positiveOption(
+    'timeoutMs',
+    opts.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    '120000 (ms)',
+  );
+  const maxSamples = positiveOption(
+    'maxSamples',
+    opts.maxSamples ?? DEFAULT_MAX_SAMPLES,
+    '50000000',
+  );
+  const yieldIntervalMs = positiveOption(
+    'yieldIntervalMs',
+    opts.yieldIntervalMs ?? DEFAULT_YIELD_INTERVAL_MS,
+    '10 (ms)',
+  );
+  const rollupSettings: RollupSettings = {
+    enabled: opts.useRollups ?? true,
+    minSpanMs: positiveOption(
+      'rollupMinSpanMs',
+      opts.rollupMinSpanMs ?? DEFAULT_ROLLUP_MIN_SPAN_MS,
+      '7200000 (ms)',
+    ),
+  };
+  const newBudget = (queryOpts?: QueryOptions): QueryBudget =>
+    new QueryBudget(effectiveTimeoutMs(timeoutMs, queryOpts), maxSamples, yieldIntervalMs);
 
   return {
-    async instantQuery(query, timeMs) {
+    async instantQuery(query, timeMs, queryOpts) {
       checkTime('time', timeMs);
       const { expr } = parsePromql(query);
-      const fetched = await fetchSeries(store, expr, timeMs, timeMs, settings);
-      const ctx: EvalContext = { fetched, settings, queryStartMs: timeMs, queryEndMs: timeMs };
+      const budget = newBudget(queryOpts);
+      const times = { startMs: timeMs, endMs: timeMs, stepMs: 0 };
+      const data = await fetchForQuery(store, expr, times, settings, rollupSettings, budget);
+      const ctx = contextFor(data, settings, budget, timeMs, timeMs);
       return shapeInstant(evaluateStep(expr, timeMs, ctx), timeMs, keepsOrder(expr));
     },
 
-    async rangeQuery(query, startMs, endMs, stepMs) {
+    async rangeQuery(query, startMs, endMs, stepMs, queryOpts) {
       checkTime('start', startMs);
       checkTime('end', endMs);
       if (endMs < startMs) throw badData('end timestamp must not be before start time');
@@ -211,11 +216,14 @@ export function createPromqlEngine(
           `invalid expression type "${described}" for range query, must be Scalar or instant Vector`,
         );
       }
-      const fetched = await fetchSeries(store, expr, startMs, endMs, settings);
-      const ctx: EvalContext = { fetched, settings, queryStartMs: startMs, queryEndMs: endMs };
+      const budget = newBudget(queryOpts);
+      const times = { startMs, endMs, stepMs };
+      const data = await fetchForQuery(store, expr, times, settings, rollupSettings, budget);
+      const ctx = contextFor(data, settings, budget, startMs, endMs);
 
       const series = new Map<string, { metric: Labels; values: PromPoint[] }>();
       for (let t = startMs; t <= endMs; t += stepMs) {
+        await budget.maybeYield();
         const value = evaluateStep(expr, t, ctx);
         const samples =
           value.type === 'scalar'
@@ -223,6 +231,7 @@ export function createPromqlEngine(
             : value.type === 'vector'
               ? value.samples
               : [];
+        budget.addSamples(samples.length);
         for (const sample of samples) {
           const key = labelsKey(sample.labels);
           let entry = series.get(key);

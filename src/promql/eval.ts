@@ -3,7 +3,7 @@
  * Selectors are resolved against `FetchedSeries`, so evaluation itself is synchronous;
  * subqueries evaluate their inner expression at each of their own steps.
  */
-import type { SeriesData } from '../store/types.js';
+import type { RollupSeriesData, SeriesData } from '../store/types.js';
 import type {
   AtModifier,
   ExprNode,
@@ -42,6 +42,10 @@ export interface EvalContext {
   /** Start and end of the query, ms, for `@ start()` and `@ end()`. */
   queryStartMs: number;
   queryEndMs: number;
+  /** Selectors answered from rollups instead of raw samples (see rollup-plan.ts). */
+  rollups?: ReadonlyMap<VectorSelectorNode, RollupSeriesData[]>;
+  /** Throws when the query ran past its timeout; called at each subquery step. */
+  checkDeadline?: () => void;
 }
 
 /** Most inner steps one subquery evaluation may take; more is rejected as too expensive. */
@@ -185,6 +189,7 @@ function evaluateSubquery(node: SubqueryNode, timeMs: number, ctx: EvalContext):
 
   const bySeries = new Map<string, RangeSeries>();
   for (let t = startMs; t <= endMs; t += stepMs) {
+    ctx.checkDeadline?.();
     const samples = vectorOf(evaluateAt(node.expr, t, ctx));
     for (const sample of samples) {
       const key = (sample.dropName ? 'd' : 'k') + labelsKey(sample.labels);

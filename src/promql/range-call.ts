@@ -11,6 +11,7 @@ import {
   quantileOf,
   type WindowSamples,
 } from './range-functions.js';
+import { evaluateRollupCall } from './rollup-eval.js';
 import { evalError, type EvalValue, type InstantSample } from './values.js';
 
 /** Index of the range-vector argument of each function taking one besides the first. */
@@ -22,6 +23,12 @@ export function evaluateRangeCall(node: CallNode, timeMs: number, ctx: EvalConte
   const argNode = node.args[index] as ExprNode;
   if (argNode.kind !== 'matrixSelector' && argNode.kind !== 'subquery') {
     throw evalError(`${node.func}() needs a range vector selector or subquery`);
+  }
+  const rollups =
+    argNode.kind === 'matrixSelector' ? ctx.rollups?.get(argNode.selector) : undefined;
+  if (rollups !== undefined) {
+    const rollupWindow = rangeWindow(argNode as MatrixSelectorNode, timeMs, ctx);
+    return { type: 'vector', samples: evaluateRollupCall(node.func, rollupWindow, rollups) };
   }
   const value = evaluateAt(argNode, timeMs, ctx);
   if (value.type !== 'matrix')

@@ -64,6 +64,24 @@ export function extrapolatedRate(
     }
   }
 
+  return extrapolateIncrease(result, count, firstValue, firstMs, lastMs, window, isCounter, isRate);
+}
+
+/**
+ * The extrapolation step of `extrapolatedRate`, given the raw change over the window (`result`,
+ * resets added back for counters), the sample count (at least 2), and the first sample's value
+ * and time and the last sample's time. Shared with the rollup path so both round identically.
+ */
+export function extrapolateIncrease(
+  result: number,
+  count: number,
+  firstValue: number,
+  firstMs: number,
+  lastMs: number,
+  window: Window,
+  isCounter: boolean,
+  isRate: boolean,
+): number {
   let durationToStartSeconds = (firstMs - window.startMs) / 1000;
   let durationToEndSeconds = (window.endMs - lastMs) / 1000;
   const sampledIntervalSeconds = (lastMs - firstMs) / 1000;

@@ -4,12 +4,14 @@
  * Served: query, query_range, series, labels, label values, metadata, query_exemplars,
  * status/buildinfo and status/runtimeinfo.
  *
- * Limitation: the `timeout` parameter is checked for syntax but not enforced; evaluation runs to
- * completion.
+ * The `timeout` parameter (seconds or a duration like "30s") bounds the query; the engine's own
+ * timeout still applies when shorter. Limits answer like Prometheus: timeout 503 "timeout",
+ * too many samples or series 422 "execution".
  */
 import { isLlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { PromqlEngine } from '../promql/engine.js';
+import type { QueryOptions } from '../promql/limits.js';
 import { errorResponse, successResponse, type PromApiResponse } from './envelope.js';
 import type { MetadataRegistry } from './metadata.js';
 import { invalidParam, parseDurationParam, parseTimeParam } from './params.js';
@@ -53,9 +55,11 @@ function queryParam(params: URLSearchParams): string {
   return query;
 }
 
-function checkTimeoutParam(params: URLSearchParams): void {
+/** The query options from the request: `timeout` in ms when given. */
+function queryOptions(params: URLSearchParams): QueryOptions {
   const raw = params.get('timeout');
-  if (raw !== null && raw !== '') parseDurationParam('timeout', raw);
+  if (raw === null || raw === '') return {};
+  return { timeoutMs: parseDurationParam('timeout', raw) };
 }
 
 /**
@@ -87,16 +91,16 @@ async function route(
     case '/api/v1/query': {
       const query = queryParam(params);
       const timeMs = parseTimeParam('time', params.get('time'), nowMs);
-      checkTimeoutParam(params);
-      return successResponse(await deps.engine.instantQuery(query, timeMs));
+      const opts = queryOptions(params);
+      return successResponse(await deps.engine.instantQuery(query, timeMs, opts));
     }
     case '/api/v1/query_range': {
       const query = queryParam(params);
       const startMs = parseTimeParam('start', params.get('start'));
       const endMs = parseTimeParam('end', params.get('end'));
       const stepMs = parseDurationParam('step', params.get('step'));
-      checkTimeoutParam(params);
-      return successResponse(await deps.engine.rangeQuery(query, startMs, endMs, stepMs));
+      const opts = queryOptions(params);
+      return successResponse(await deps.engine.rangeQuery(query, startMs, endMs, stepMs, opts));
     }
     case '/api/v1/series':
       return handleSeries(deps.store, params);
@@ -124,6 +128,9 @@ function toErrorResponse(err: unknown, path: string, logger?: Logger): PromApiRe
       case 'promql_bad_data':
         return errorResponse('bad_data', err.message);
       case 'promql_eval':
+      case 'promql_too_many_samples':
+      case 'store_too_many_samples':
+      case 'store_too_many_series':
         return errorResponse('execution', err.message);
       case 'promql_timeout':
         return errorResponse('timeout', err.message);

@@ -91,6 +91,7 @@ describe('createScraper', () => {
         component: 'chat',
         copy: 'good',
         engine: 'vllm',
+        mappedEngine: 'vllm',
         health: 'up',
         lastError: null,
         lastScrapeMs: NOW,
@@ -319,13 +320,13 @@ describe('buildTargets', () => {
       },
       {
         url: 'http://10.0.0.9:9000/metrics',
-        engine: 'vllm',
+        engine: 'auto',
         labels: { endpoint: 'default', copy: '10.0.0.9:9000', source: 'engine' },
         model: undefined,
       },
       {
         url: 'http://10.0.0.9:9001/metrics',
-        engine: 'vllm',
+        engine: 'auto',
         labels: {
           endpoint: 'default',
           component: 'emb',

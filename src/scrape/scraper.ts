@@ -13,8 +13,15 @@ import type { Logger } from '../core/log.js';
 import type { Labels, Sample } from '../store/types.js';
 import { parseExpositionAsync } from './exposition.js';
 import { fetchMetrics } from './fetch.js';
+import {
+  detectEngine,
+  keepRawSample,
+  mapEngine,
+  type EngineName,
+  type TargetEngine,
+} from './engines.js';
+import type { MappedSample } from './mapping.js';
 import { buildTargets, toRawSamples, type ScrapeTarget } from './targets.js';
-import { mapVllm, type MappedSample } from './vllm.js';
 
 /** Health of one target as of its last scrape. */
 export interface TargetHealth {
@@ -23,7 +30,13 @@ export interface TargetHealth {
   component: string;
   /** `copy` label. */
   copy: string;
-  engine: 'vllm';
+  /** Configured engine, possibly "auto". */
+  engine: TargetEngine;
+  /**
+   * Engine whose mapping the last successful scrape used: the configured one, or the detected
+   * one for "auto" ("unknown" when nothing matched: raw samples only); null before.
+   */
+  mappedEngine: EngineName | 'unknown' | null;
   /** "unknown" until the first scrape finishes. */
   health: 'up' | 'down' | 'unknown';
   /** Message of the last failure (parse errors name the line), null when the last scrape worked. */
@@ -46,6 +59,12 @@ export interface Scraper {
   scrapeOnce(): Promise<void>;
   /** Health of every target, in configuration order. */
   targets(): TargetHealth[];
+  /**
+   * Replaces the target list (after discovery found changes). Targets with the same URL and
+   * labels keep their health and mapping state; removed ones stop being scraped (a scrape of
+   * theirs in flight still delivers its samples). Takes effect from the next scrape.
+   */
+  setTargets(targets: readonly ScrapeTarget[]): void;
 }
 
 /** What createScraper needs. */
@@ -56,11 +75,32 @@ export interface ScraperOptions {
   logger: Logger;
   /** Clock for sample timestamps, Unix ms. Default Date.now. */
   nowMs?: () => number;
+  /** Initial targets. Default buildTargets(config). */
+  targets?: readonly ScrapeTarget[];
 }
 
 interface TargetState {
   target: ScrapeTarget;
   health: TargetHealth;
+  /** Memory a mapping keeps between scrapes (node exporter CPU totals). */
+  engineState: Map<string, unknown>;
+}
+
+/** Identity of a target across target-list updates: URL, engine and labels. */
+function targetKey(target: ScrapeTarget): string {
+  const labels = Object.keys(target.labels)
+    .sort()
+    .map((k) => `${k}=${target.labels[k]}`);
+  return [target.url, target.engine, target.model ?? '', ...labels].join('\u0000');
+}
+
+function instanceOf(target: ScrapeTarget): string | undefined {
+  if (target.labels.instance) return target.labels.instance;
+  try {
+    return new URL(target.url).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 function healthOf(target: ScrapeTarget): TargetHealth {
@@ -69,6 +109,7 @@ function healthOf(target: ScrapeTarget): TargetHealth {
     component: target.labels.component ?? '',
     copy: target.labels.copy ?? '',
     engine: target.engine,
+    mappedEngine: null,
     health: 'unknown',
     lastError: null,
     lastScrapeMs: null,
@@ -94,10 +135,12 @@ export function createScraper(options: ScraperOptions): Scraper {
   const { config, sink, logger } = options;
   const nowMs = options.nowMs ?? Date.now;
   const intervalMs = config.scrape.intervalSeconds * 1000;
-  const states: TargetState[] = buildTargets(config).map((target) => ({
+  const newState = (target: ScrapeTarget): TargetState => ({
     target,
     health: healthOf(target),
-  }));
+    engineState: new Map(),
+  });
+  let states: TargetState[] = (options.targets ?? buildTargets(config)).map(newState);
   let stopController = new AbortController();
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -122,8 +165,22 @@ export function createScraper(options: ScraperOptions): Scraper {
       });
       if (stopSignal.aborted) return;
       scraped = families.reduce((n, f) => n + f.samples.length, 0);
-      out = stamp(toRawSamples(families, target.labels), startMs);
-      out.push(...stamp(mapVllm(families, target.labels, target.model), startMs));
+      const engine = target.engine === 'auto' ? detectEngine(families) : target.engine;
+      noteEngine(state, engine);
+      const raw = toRawSamples(families, target.labels);
+      out = stamp(
+        raw.filter((s) => keepRawSample(engine, s.labels, s.value)),
+        startMs,
+      );
+      if (engine !== 'unknown') {
+        const mapped = mapEngine(engine, families, {
+          targetLabels: target.labels,
+          fallbackModel: target.model,
+          instance: instanceOf(target),
+          state: state.engineState,
+        });
+        out.push(...stamp(mapped, startMs));
+      }
     } catch (err) {
       // A scrape cancelled by stop() says nothing about the target: record nothing.
       if (isLlmwatchError(err) && err.code === 'scrape_stopped') return;
@@ -143,6 +200,17 @@ export function createScraper(options: ScraperOptions): Scraper {
     } catch (err) {
       logger.error({ url: target.url, err: String(err) }, 'scrape sink failed');
     }
+  }
+
+  function noteEngine(state: TargetState, engine: EngineName | 'unknown'): void {
+    const { health, target } = state;
+    if (health.mappedEngine === engine) return;
+    if (target.engine === 'auto') {
+      const fields = { url: target.url, engine, previous: health.mappedEngine };
+      if (engine === 'unknown') logger.warn(fields, 'scrape target engine not recognised');
+      else logger.info(fields, 'scrape target engine detected');
+    }
+    health.mappedEngine = engine;
   }
 
   function record(
@@ -227,6 +295,19 @@ export function createScraper(options: ScraperOptions): Scraper {
     scrapeOnce,
     targets() {
       return states.map((s) => ({ ...s.health }));
+    },
+    setTargets(targets) {
+      const previous = new Map(states.map((s) => [targetKey(s.target), s]));
+      const next: TargetState[] = [];
+      const seen = new Set<string>();
+      for (const target of targets) {
+        const key = targetKey(target);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        next.push(previous.get(key) ?? newState(target));
+      }
+      states = next;
+      logger.info({ targets: states.length }, 'scrape targets updated');
     },
   };
 }

@@ -3,15 +3,19 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Labels } from '../store/types.js';
+import type { TargetEngine } from './engines.js';
 import type { MetricFamily } from './exposition.js';
-import type { MappedSample } from './vllm.js';
+import type { MappedSample } from './mapping.js';
 
 /** One endpoint to scrape and the labels its samples get. */
 export interface ScrapeTarget {
   /** Full metrics URL, e.g. "http://10.0.0.5:8000/metrics". */
   url: string;
-  /** Engine whose names are mapped to canonical metrics. */
-  engine: 'vllm';
+  /**
+   * Engine whose names are mapped to canonical metrics; "auto" detects it from each body
+   * (see detectEngine).
+   */
+  engine: TargetEngine;
   /**
    * Labels added to every sample of the target: `component`, `copy`, `endpoint` (or the extra
    * target's own labels), and always `source="engine"`.

@@ -20,28 +20,10 @@
  * histogram parts arrive as separate untyped families) is not mapped; its raw samples remain.
  */
 import type { Labels } from '../store/types.js';
-import type { ExpositionSample, MetricFamily, MetricType } from './exposition.js';
-import { parseNumber } from './exposition-line.js';
-import { formatPromFloat } from './promfloat.js';
+import type { MetricFamily } from './exposition.js';
+import { mapTable, type CanonicalMapping, type MappedSample } from './mapping.js';
 
-/** A mapped sample; `timestampMs` only when the exposition carried one. */
-export interface MappedSample {
-  labels: Labels;
-  value: number;
-  timestampMs?: number;
-}
-
-/** One row of the mapping table: the canonical name and its vLLM sources, newest first. */
-export interface CanonicalMapping {
-  canonical: string;
-  kind: 'gauge' | 'counter' | 'histogram';
-  /** vLLM family names, preferred first; the first one present is used, the rest ignored. */
-  sources: readonly string[];
-  /** How samples of several engines (or label sets) of one model are combined. */
-  combine: 'sum' | 'max';
-  /** Labels added to the canonical series. */
-  extraLabels?: Labels;
-}
+export type { CanonicalMapping, MappedSample } from './mapping.js';
 
 /** The vLLM → canonical table. */
 export const VLLM_MAPPINGS: readonly CanonicalMapping[] = [
@@ -102,106 +84,6 @@ export const VLLM_MAPPINGS: readonly CanonicalMapping[] = [
   },
 ];
 
-const ACCEPTED_TYPES: Record<CanonicalMapping['kind'], readonly MetricType[]> = {
-  gauge: ['gauge', 'untyped'],
-  counter: ['counter', 'untyped'],
-  histogram: ['histogram'],
-};
-
-interface Group {
-  labels: Labels;
-  value: number;
-  timestampMs?: number;
-  order: number;
-  bound: number;
-}
-
-/** Finds a source family by name; counters may also appear under the OpenMetrics base name. */
-function findFamily(
-  index: Map<string, MetricFamily>,
-  name: string,
-  kind: CanonicalMapping['kind'],
-) {
-  const direct = index.get(name);
-  if (direct) return direct;
-  if (kind === 'counter' && name.endsWith('_total')) return index.get(name.slice(0, -6));
-  return undefined;
-}
-
-function pickSource(index: Map<string, MetricFamily>, mapping: CanonicalMapping) {
-  for (const source of mapping.sources) {
-    const family = findFamily(index, source, mapping.kind);
-    if (family && family.samples.length > 0 && ACCEPTED_TYPES[mapping.kind].includes(family.type)) {
-      return family;
-    }
-  }
-  return undefined;
-}
-
-/** Which part of the canonical series a sample feeds: '' for gauges/counters, or a suffix. */
-function partOf(family: MetricFamily, sample: ExpositionSample, kind: CanonicalMapping['kind']) {
-  if (kind !== 'histogram') {
-    return sample.name === family.name || sample.name === `${family.name}_total` ? '' : undefined;
-  }
-  const suffix = sample.name.slice(family.name.length);
-  return suffix === '_bucket' || suffix === '_sum' || suffix === '_count' ? suffix : undefined;
-}
-
-function mapOne(
-  family: MetricFamily,
-  mapping: CanonicalMapping,
-  targetLabels: Labels,
-  fallbackModel: string | undefined,
-): MappedSample[] {
-  const groups = new Map<string, Group>();
-  for (const sample of family.samples) {
-    const part = partOf(family, sample, mapping.kind);
-    if (part === undefined) continue;
-    const model = sample.labels.model_name ?? fallbackModel;
-    const labels: Labels = { __name__: mapping.canonical + part, ...targetLabels };
-    if (model !== undefined) labels.model = model;
-    Object.assign(labels, mapping.extraLabels);
-    let bound = 0;
-    if (part === '_bucket') {
-      bound = parseNumber(sample.labels.le ?? '') ?? NaN;
-      labels.le = formatPromFloat(bound);
-    }
-    const key = `${model ?? ''}\u0000${part}\u0000${labels.le ?? ''}`;
-    const group = groups.get(key);
-    if (!group) {
-      const order = part === '_bucket' ? 0 : part === '_sum' ? 1 : 2;
-      groups.set(key, {
-        labels,
-        value: sample.value,
-        timestampMs: sample.timestampMs,
-        order,
-        bound,
-      });
-      continue;
-    }
-    group.value =
-      mapping.combine === 'max' ? Math.max(group.value, sample.value) : group.value + sample.value;
-    if (sample.timestampMs !== undefined) {
-      group.timestampMs = Math.max(group.timestampMs ?? sample.timestampMs, sample.timestampMs);
-    }
-  }
-  const ordered = [...groups.values()];
-  if (mapping.kind === 'histogram') {
-    const modelOrder = new Map<string, number>();
-    for (const g of ordered) {
-      const m = g.labels.model ?? '';
-      if (!modelOrder.has(m)) modelOrder.set(m, modelOrder.size);
-    }
-    const rankOf = (g: Group) => modelOrder.get(g.labels.model ?? '') ?? 0;
-    ordered.sort((a, b) => rankOf(a) - rankOf(b) || a.order - b.order || a.bound - b.bound);
-  }
-  return ordered.map((g) =>
-    g.timestampMs === undefined
-      ? { labels: g.labels, value: g.value }
-      : { labels: g.labels, value: g.value, timestampMs: g.timestampMs },
-  );
-}
-
 /**
  * Maps parsed vLLM families to canonical samples. `targetLabels` (component, copy, endpoint,
  * source) are added to each; `fallbackModel` is the `model` label when a sample has no
@@ -212,11 +94,9 @@ export function mapVllm(
   targetLabels: Labels,
   fallbackModel?: string,
 ): MappedSample[] {
-  const index = new Map(families.map((f) => [f.name, f]));
-  const out: MappedSample[] = [];
-  for (const mapping of VLLM_MAPPINGS) {
-    const family = pickSource(index, mapping);
-    if (family) out.push(...mapOne(family, mapping, targetLabels, fallbackModel));
-  }
-  return out;
+  return mapTable(families, VLLM_MAPPINGS, {
+    targetLabels,
+    fallbackModel,
+    modelLabel: 'model_name',
+  });
 }

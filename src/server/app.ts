@@ -14,6 +14,7 @@ import { createMetricRegistry, type MetricRegistry } from '../ingest/registry.js
 import { startRegistryFlusher, type RegistryFlusher } from '../ingest/flusher.js';
 import { createGateway, type Gateway, type RequestFacts } from '../gateway/gateway.js';
 import { createScraper, type Scraper } from '../scrape/scraper.js';
+import { connectDiscovery } from '../scrape/discovery.js';
 import { createPromqlEngine, type PromqlEngine } from '../promql/engine.js';
 import { createDashboardHandler } from '../dashboards/serve.js';
 import type { MetricStore } from '../store/types.js';
@@ -82,7 +83,12 @@ export async function startLlmwatch(
   });
   const gateway = createGateway({ config, registry, logger, onRequest: hooks.onRequest });
   const scraper = createScraper({ config, sink: (samples) => writer.write(samples), logger });
-  const engine = createPromqlEngine(store);
+  const discovery = connectDiscovery({ config, discovery: config.scrape, scraper, logger });
+  const engine = createPromqlEngine(store, {
+    timeoutMs: config.query.timeoutSeconds * 1000,
+    maxSamples: config.query.maxSamples,
+    useRollups: config.query.useRollups,
+  });
   const dashboards = createDashboardHandler({ logger });
   const otlp = createOtlpMetricsHandler({ store, logger, config: config.otlp });
   // Cost series are derived by recording rules; the sink flushes so each tick's price series
@@ -131,6 +137,7 @@ export async function startLlmwatch(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   scraper.start();
+  await discovery.start();
   cost?.start();
   logger.info({ url, store: config.store.path, components: config.components.length }, 'started');
 
@@ -142,6 +149,7 @@ export async function startLlmwatch(
 
   const close = async (): Promise<void> => {
     await cost?.stop();
+    await discovery.stop();
     await scraper.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

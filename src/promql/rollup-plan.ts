@@ -1,0 +1,162 @@
+/**
+ * When a range-function selector is answered from the store's rollups instead of raw samples.
+ *
+ * The rule. A matrix selector `f(sel[range])` is read from rollups of resolution R (1h, else 5m)
+ * when ALL of these hold:
+ * 1. `f` is max/min/sum/count/avg_over_time, increase, rate or delta, the selector is not inside
+ *    a subquery, and the store offers selectRollups (and rollups are not turned off);
+ * 2. every window `(t - offset - range, t - offset]` the query evaluates starts and ends on an R
+ *    boundary: `range` is a multiple of R, and `t - offset` is (for every step: the first step is
+ *    aligned and the step is a multiple of R; with `@` the pinned time is aligned);
+ * 3. the span read, from the first window's start to the last window's end, is at least
+ *    `minSpanMs` (default 2 h: at a 15 s scrape interval, 480 raw samples per series or more);
+ * 4. after reading (checked by `rollupsExact`): no sample lies exactly on an R boundary (buckets
+ *    are `[s, s + R)`, windows `(a, b]`: a boundary sample would belong to the other window), and
+ *    the columns the function reads are finite (NaN or ±Inf inside a counter, or an overflowing
+ *    sum, is handled differently sample by sample). Otherwise the selector is read raw.
+ * Under this rule the rollup path gives exactly the raw answer for count, min, max and delta, and
+ * for sum, avg, increase and rate exactly for integer-valued samples (below 2^53); for other
+ * values it differs only by float rounding, relative error at most (samples per bucket) × 2^-52
+ * of the sum of |values| (the store adds a bucket's samples one by one; the engine compensates).
+ */
+import type { RollupSeriesData } from '../store/types.js';
+import type { AtModifier, ExprNode, VectorSelectorNode } from './ast.js';
+
+/** Functions the rollup path answers. */
+export const ROLLUP_FUNCTIONS: ReadonlySet<string> = new Set([
+  'max_over_time',
+  'min_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'avg_over_time',
+  'increase',
+  'rate',
+  'delta',
+]);
+
+/** Rollup resolutions tried, coarsest first, ms (1 hour, 5 minutes). */
+export const ROLLUP_RESOLUTIONS_MS: readonly number[] = [3_600_000, 300_000];
+
+/** Default shortest span (first window start to last window end) read from rollups, ms (2 h). */
+export const DEFAULT_ROLLUP_MIN_SPAN_MS = 7_200_000;
+
+/** Engine settings of the rollup path. */
+export interface RollupSettings {
+  /** False turns the rollup path off (every selector is read raw). */
+  enabled: boolean;
+  /** Shortest span read from rollups, ms (rule 3). */
+  minSpanMs: number;
+}
+
+/** The evaluation times of a query: start, end and step in ms (step 0 for an instant query). */
+export interface QueryTimes {
+  startMs: number;
+  endMs: number;
+  stepMs: number;
+}
+
+/** A selector to read from rollups: the function and the bucket range to read. */
+export interface RollupRead {
+  func: string;
+  resolutionMs: number;
+  /** First bucket start to read (the first window's start), ms. */
+  fromMs: number;
+  /** Last bucket start to read (the last window's end, read to check for a boundary sample). */
+  toMs: number;
+}
+
+function mod(value: number, by: number): number {
+  return ((value % by) + by) % by;
+}
+
+function pinnedMs(at: AtModifier, times: QueryTimes): number | null {
+  if (at === null) return null;
+  if (at.kind === 'time') return at.ms;
+  return at.kind === 'start' ? times.startMs : times.endMs;
+}
+
+/** The read for one candidate selector, or null when rules 2-3 fail. */
+function planSelector(
+  func: string,
+  sel: VectorSelectorNode,
+  rangeMs: number,
+  times: QueryTimes,
+  settings: RollupSettings,
+): RollupRead | null {
+  const pinned = pinnedMs(sel.at, times);
+  const lastStepMs =
+    times.stepMs > 0
+      ? times.startMs + Math.floor((times.endMs - times.startMs) / times.stepMs) * times.stepMs
+      : times.startMs;
+  const firstRef = (pinned ?? times.startMs) - sel.offsetMs;
+  const lastRef = (pinned ?? lastStepMs) - sel.offsetMs;
+  if (lastRef - firstRef + rangeMs < settings.minSpanMs) return null;
+  for (const resolutionMs of ROLLUP_RESOLUTIONS_MS) {
+    if (rangeMs % resolutionMs !== 0 || mod(firstRef, resolutionMs) !== 0) continue;
+    if (lastRef !== firstRef && times.stepMs % resolutionMs !== 0) continue;
+    return { func, resolutionMs, fromMs: firstRef - rangeMs, toMs: lastRef };
+  }
+  return null;
+}
+
+/** Finds the selectors that rules 1-3 allow to read from rollups. */
+export function planRollups(
+  expr: ExprNode,
+  times: QueryTimes,
+  settings: RollupSettings,
+): Map<VectorSelectorNode, RollupRead> {
+  const out = new Map<VectorSelectorNode, RollupRead>();
+  if (!settings.enabled) return out;
+  const walk = (node: ExprNode): void => {
+    switch (node.kind) {
+      case 'call': {
+        const arg = node.args[0];
+        if (ROLLUP_FUNCTIONS.has(node.func) && arg?.kind === 'matrixSelector') {
+          const read = planSelector(node.func, arg.selector, arg.rangeMs, times, settings);
+          if (read !== null) out.set(arg.selector, read);
+          return;
+        }
+        node.args.forEach(walk);
+        return;
+      }
+      case 'negate':
+        walk(node.expr);
+        return;
+      case 'aggregate':
+        if (node.param) walk(node.param);
+        walk(node.expr);
+        return;
+      case 'binary':
+        walk(node.lhs);
+        walk(node.rhs);
+        return;
+      default:
+        // Subqueries evaluate at their own steps: never planned (rule 1).
+        return;
+    }
+  };
+  walk(expr);
+  return out;
+}
+
+function allFinite(columns: readonly number[][]): boolean {
+  for (const column of columns) {
+    for (const v of column) if (!Number.isFinite(v)) return false;
+  }
+  return true;
+}
+
+/** Rule 4: true when the rollups read for `func` answer it like raw samples would. */
+export function rollupsExact(func: string, series: readonly RollupSeriesData[]): boolean {
+  for (const s of series) {
+    for (let i = 0; i < s.startsMs.length; i++) {
+      if (s.firstTimestampsMs[i] === s.startsMs[i]) return false;
+    }
+    if (func === 'increase' || func === 'rate') {
+      if (!allFinite([s.firsts, s.lasts, s.increases])) return false;
+    } else if (func === 'sum_over_time' || func === 'avg_over_time') {
+      if (!allFinite([s.sums])) return false;
+    }
+  }
+  return true;
+}
