@@ -60,6 +60,21 @@ async function main(): Promise<void> {
     console.log(storeLines.join('\n'));
   }
 
+  let compareLines: string[] | null = null;
+  if (process.env.BENCH_SKIP_TSDB_COMPARE !== '1') {
+    console.log('running TSDB comparison (llmwatch, Prometheus, VictoriaMetrics)...');
+    const { runTsdbCompare, tsdbCompareTable } = await import('./tsdb-compare.js');
+    const compare = await runTsdbCompare();
+    compareLines = [
+      `Generated: ${compare.description}.`,
+      '',
+      ...tsdbCompareTable(compare),
+      '',
+      ...compare.notes.map((n) => `- ${n}`),
+    ];
+    console.log(compareLines.join('\n'));
+  }
+
   const doc = [
     '# Benchmarks',
     '',
@@ -94,6 +109,18 @@ async function main(): Promise<void> {
       'From `bench/store.ts` (`runStoreBench()`).',
       '',
       ...storeLines,
+      '',
+    );
+  }
+  if (compareLines !== null) {
+    doc.push(
+      '## llmwatch store vs Prometheus and VictoriaMetrics',
+      '',
+      'From `bench/tsdb-compare.ts` (`runTsdbCompare()`; its file comment says exactly how each',
+      'figure is measured). Set BENCH_SKIP_TSDB_COMPARE=1 to skip it (it needs',
+      '/usr/bin/prometheus and /usr/bin/victoria-metrics and takes about 4 minutes).',
+      '',
+      ...compareLines,
       '',
     );
   }

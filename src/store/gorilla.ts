@@ -128,6 +128,23 @@ export class XorEncoder {
     this.count += 1;
   }
 
+  /**
+   * Appends `value` as its XOR with `predicted` (instead of the previous value), for columns
+   * that another column predicts well; read back with XorDecoder.nextPredicted.
+   */
+  appendPredicted(value: number, predicted: number): void {
+    f64[0] = predicted;
+    this.prevHi = u32[HI] as number;
+    this.prevLo = u32[LO] as number;
+    f64[0] = value;
+    const hi = u32[HI] as number;
+    const lo = u32[LO] as number;
+    this.appendXor(this.writer, hi, lo);
+    this.prevHi = hi;
+    this.prevLo = lo;
+    this.count += 1;
+  }
+
   private appendXor(w: BitWriter, hi: number, lo: number): void {
     const xorHi = (hi ^ this.prevHi) >>> 0;
     const xorLo = (lo ^ this.prevLo) >>> 0;
@@ -230,6 +247,15 @@ export class XorDecoder {
   private started = false;
 
   constructor(private readonly r: BitReader) {}
+
+  /** The next value written by XorEncoder.appendPredicted with the same `predicted`. */
+  nextPredicted(predicted: number): number {
+    f64[0] = predicted;
+    this.hi = u32[HI] as number;
+    this.lo = u32[LO] as number;
+    this.started = true;
+    return this.next();
+  }
 
   /** The next value (exact bits). */
   next(): number {

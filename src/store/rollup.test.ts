@@ -62,6 +62,39 @@ describe('rollups', () => {
     assert.deepEqual(back, cols);
   });
 
+  it('decodes a version 1 block (written before the compact layout) exactly', () => {
+    // encodeRollupBlock of the version 1 layout for the samples below.
+    const v1 =
+      '0318151515151015100c000000000000010000000000000003924f83097fff924f807ff8000000000000c06c' +
+      '00707d038fc8791000eb384014000000000000c075ff383e81c7e43c8800759c4014000000000000c075ff38' +
+      '3e81c7e43c8800759c4014000000000000c075ff383e81c7e43c8800759c3ff0000000000000c2b7f086b40f' +
+      '86a07ff8000000000000c06c00707d038fc8791000eb384000000000000000d07fc35c2b40f86a7ff8000000' +
+      '000000c267ff80';
+    const back = emptyColumns();
+    decodeRollupBlock(Buffer.from(v1, 'hex'), back);
+    const expected = computeRollups(
+      [1, 2, 400_000, 900_000],
+      [5, Number.NaN, -Infinity, 1e300],
+      300_000,
+    );
+    assert.deepEqual(back, expected);
+  });
+
+  it('stores a counter in 753 bytes per 2,400 samples (version 1: 1,812) and reads it back', () => {
+    const ts: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < 2400; i++) {
+      ts.push(1_700_000_000_000 + i * 15_000 + 123);
+      values.push(i * 37 + Math.floor(i / 3));
+    }
+    const cols = computeRollups(ts, values, 300_000);
+    const block = encodeRollupBlock(cols);
+    assert.equal(block.length, 753);
+    const back = emptyColumns();
+    decodeRollupBlock(block, back);
+    assert.deepEqual(back, cols);
+  });
+
   for (const resolutionMs of [300_000, 3_600_000]) {
     it(`match raw data exactly at ${resolutionMs / 60_000} min, across chunks and head`, async () => {
       const store = createSqliteStore({ path: ':memory:', chunkSamples: 40 });

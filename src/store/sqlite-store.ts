@@ -16,7 +16,7 @@
 import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { BlockStore } from './blocks.js';
-import { HeadSet } from './head-set.js';
+import { HeadSet, type SeriesState } from './head-set.js';
 import { canonicalLabelsKey } from './labels.js';
 import { convertRowSamples } from './migrate-v1.js';
 import { openDatabase } from './open.js';
@@ -43,6 +43,12 @@ export interface SqliteStoreOptions extends Partial<StoreLimits> {
   maxChunkSpanMs?: number;
   /** WAL rows kept at most before heads holding old rows are cut early. Default 3,600. */
   maxWalRows?: number;
+  /**
+   * Time one append() spends at most writing cut heads as chunks, in ms (checked every 8
+   * series); the rest is written by later appends. Default 20; bounds how long an append that
+   * cuts many series blocks the event loop.
+   */
+  chunkWriteBudgetMs?: number;
 }
 
 /** Counts over the whole store. */
@@ -115,6 +121,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     maxChunkSpanMs: checkOption('maxChunkSpanMs', opts.maxChunkSpanMs ?? 7_200_000, 1),
   });
   const maxWalRows = checkOption('maxWalRows', opts.maxWalRows ?? 3600, 1);
+  const chunkWriteBudgetMs = checkOption('chunkWriteBudgetMs', opts.chunkWriteBudgetMs ?? 20, 0);
 
   const db = openDatabase(path);
   const stmts = prepareStatements(db);
@@ -132,10 +139,17 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     if (closed) throw new LlmwatchError('store_closed', `store: ${path} is closed; open it again`);
   };
 
-  /** Writes frozen heads as chunks in one transaction; on failure keeps them for the next try. */
-  const writePending = (): void => {
+  /**
+   * Writes frozen heads as chunks in one transaction, stopping after about `budgetMs` (checked
+   * every 8 series) so that one append never pays for cutting every series at once; the rest
+   * stay pending (still read from memory, still covered by the WAL) for the next append. On
+   * failure keeps them all for the next try.
+   */
+  const writePending = (budgetMs: number): void => {
     if (heads.pending.size === 0) return;
     const firstId = blocks.nextId;
+    const deadline = performance.now() + budgetMs;
+    const written: SeriesState[] = [];
     try {
       db.transaction(() => {
         for (const st of heads.pending) {
@@ -143,6 +157,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
             blocks.writeChunk(st.id, head);
             stmts.updateSeriesCut.run(head.cutWalId, head.maxTs + 1, st.id);
           }
+          written.push(st);
+          if ((written.length & 7) === 0 && performance.now() > deadline) break;
         }
         blocks.saveNextId();
       }).immediate();
@@ -151,18 +167,20 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       logger?.warn({ err, path, seriesCount: heads.pending.size }, 'chunk write failed');
       return;
     }
-    for (const st of heads.pending) st.frozen = null;
-    heads.pending.clear();
+    for (const st of written) {
+      st.frozen = null;
+      heads.pending.delete(st);
+    }
   };
 
   /** Cuts heads that hold the WAL back too long, writes pending chunks, trims the WAL. */
-  const maintain = (): void => {
+  const maintain = (budgetMs: number): void => {
     const minNeeded = heads.minNeededWalId();
     if (minNeeded !== Infinity && lastWalId - minNeeded >= maxWalRows) {
       heads.freezeOlderThan(lastWalId - Math.floor(maxWalRows / 2), lastWalId);
     }
     const hadPending = heads.pending.size > 0;
-    writePending();
+    writePending(budgetMs);
     const keepFrom = Math.min(hadPending ? heads.minNeededWalId() : minNeeded, lastWalId + 1);
     if (keepFrom <= oldestWalId) return;
     try {
@@ -205,7 +223,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     applyBatch(batch.seriesIds, batch.timestampsMs, batch.values, walId, true);
     replayedSamples += batch.seriesIds.length;
   }
-  maintain();
+  maintain(Infinity);
   logger?.info(
     { path, seriesCount: stmts.countSeries.get(), replayedSamples },
     'metric store opened',
@@ -349,7 +367,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         }
       }
       applyBatch(ids, ts, values, written.walId, false);
-      maintain();
+      maintain(chunkWriteBudgetMs);
     },
 
     async select(matchers, startMs, endMs) {
@@ -396,7 +414,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     async flushHeads() {
       ensureOpen();
       heads.freezeOlderThan(Infinity, lastWalId);
-      maintain();
+      maintain(Infinity);
       heads.dropIdle();
     },
 

@@ -1,0 +1,301 @@
+/**
+ * llmwatch's embedded store side by side with a real Prometheus 2.42 and VictoriaMetrics 1.79,
+ * on the same generated LLM fleet (bench/fleet.ts), in one run.
+ *
+ * Scale: the issue's fleet is 20 components × 8 copies and 64 GPUs at 15 s (6,912 series,
+ * about 40 M samples a day). Thirty days of it do not fit a few minutes on 2 cores, so by
+ * default this writes the same shape for fewer components (GPUs scaled with them) over a
+ * shorter span; the options (or BENCH_TSDB_COMPONENTS / BENCH_TSDB_HOURS) set both, and the
+ * result states exactly what was generated.
+ *
+ * Figures, each system measured alone (the others idle):
+ * - ingest samples/s: llmwatch, store.append() in process, one batch per scrape (all series at
+ *   one timestamp), sample objects built outside the timed part; servers, remote write end to
+ *   end (HTTP POST of pre-encoded snappy protobuf bodies of ~10k samples, 2 in flight, until the
+ *   server answered), client encoding not timed.
+ * - disk bytes per sample: allocated size of the data directory after llmwatch cut every head
+ *   (flushHeads) and closed, Prometheus compacted what its head allowed, VictoriaMetrics
+ *   force-flushed; Prometheus's compacted blocks alone are given too.
+ * - memory: llmwatch, heap + array buffers after GC, minus the same before opening the store,
+ *   measured after ingest (heads full); servers, VmRSS after ingest.
+ * - query latency: every PromQL query of the Quantity dashboard ($component=".*",
+ *   $__rate_interval and step chosen as the dashboard page does) over the last 1 h, 24 h and the
+ *   whole span. Servers through /api/v1/query_range (JSON parsed); llmwatch through its PromQL
+ *   engine in process over the reopened store, with the result JSON-serialised (no HTTP).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { quantityDashboard } from '../src/dashboards/quantity.js';
+import { createPromqlEngine } from '../src/promql/index.js';
+import { createSqliteStore } from '../src/store/sqlite-store.js';
+import type { Sample } from '../src/store/types.js';
+import { queryRange } from '../test/support/prometheus-api.js';
+import { startPrometheus } from '../test/support/prometheus.js';
+import { startVictoriaMetrics } from '../test/support/victoria-metrics.js';
+import { FLEET_STEP_MS, createFleet, type FleetOptions } from './fleet.js';
+import {
+  diskBytes,
+  feedRemoteWrite,
+  percentile,
+  pidListeningOn,
+  processFlag,
+  residentBytes,
+  timeQueries,
+} from './tsdb-servers.js';
+
+/** Options of runTsdbCompare. */
+export interface TsdbCompareOptions {
+  /** Components of 8 copies each (GPUs: 64 × components / 20). Default 4. */
+  components?: number;
+  /** Span of data, hours. Default 48. */
+  hours?: number;
+  /** Rounds of the dashboard's queries per range and system (bounded by time). Default 5. */
+  queryRounds?: number;
+}
+
+/** One system's figures. */
+export interface SystemFigures {
+  samplesPerSecond: number;
+  diskBytesPerSample: number;
+  memoryBytes: number;
+  /** Query latency p50 / p95 per range name, ms. */
+  latencyMs: Record<string, { p50: number; p95: number; runs: number }>;
+}
+
+/** The comparison: what was generated and every system's figures. */
+export interface TsdbCompareResult {
+  description: string;
+  series: number;
+  samples: number;
+  systems: Record<'llmwatch' | 'prometheus' | 'victoriametrics', SystemFigures>;
+  notes: string[];
+}
+
+const NICE_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600];
+
+/** The dashboard page's step (≤ 240 points) and rate interval (max(4 step, 60 s)). */
+function dashboardQueries(rangeMs: number): { stepMs: number; queries: string[] } {
+  const raw = rangeMs / 1000 / 240;
+  const stepS = NICE_STEPS_S.find((s) => s >= raw) ?? Math.ceil(raw);
+  const rateInterval = `${Math.max(4 * stepS, 60)}s`;
+  const queries = quantityDashboard.panels.flatMap((p) =>
+    p.queries.map((q) =>
+      q.expr.replaceAll('$component', '.*').replaceAll('$__rate_interval', rateInterval),
+    ),
+  );
+  return { stepMs: stepS * 1000, queries };
+}
+
+function heapBytes(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the comparison (servers on 127.0.0.1, temp dirs removed afterwards). */
+export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<TsdbCompareResult> {
+  const components = opts.components ?? Number(process.env.BENCH_TSDB_COMPONENTS ?? 4);
+  const hours = opts.hours ?? Number(process.env.BENCH_TSDB_HOURS ?? 48);
+  const rounds = opts.queryRounds ?? 5;
+  const fleetOpts: FleetOptions = {
+    components,
+    copiesPerComponent: 8,
+    gpus: Math.max(1, Math.round((64 * components) / 20)),
+  };
+  const steps = Math.round((hours * 3_600_000) / FLEET_STEP_MS);
+  const endMs = Date.UTC(2024, 0, 15);
+  const startMs = endMs - (steps - 1) * FLEET_STEP_MS;
+  const seriesCount = createFleet(fleetOpts).labels.length;
+  const samples = seriesCount * steps;
+  const description =
+    `${components} components × 8 copies and ${fleetOpts.gpus} GPUs (the issue's fleet has 20 ` +
+    `and 64): ${seriesCount} series every 15 s for ${hours} h = ${steps} scrapes, ` +
+    `${samples.toLocaleString('en-US')} samples`;
+  const notes: string[] = [];
+  const ranges: Array<[string, number]> = [
+    ['1h', 3_600_000],
+    ['24h', Math.min(86_400_000, endMs - startMs)],
+    [`${hours}h`, endMs - startMs],
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-bench-tsdb-'));
+  const prom = await startPrometheus();
+  const vm = await startVictoriaMetrics().catch(async (err: unknown) => {
+    await prom.close();
+    throw err;
+  });
+  try {
+    // llmwatch, in process.
+    const path = join(dir, 'llmwatch', 'store.db');
+    const heapBefore = heapBytes();
+    const store = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
+    const fleet = createFleet(fleetOpts);
+    const values = new Float64Array(seriesCount);
+    let appendMs = 0;
+    let maxAppendMs = 0;
+    for (let step = 0; step < steps; step++) {
+      fleet.next(values);
+      const timestampMs = startMs + step * FLEET_STEP_MS;
+      const batch: Sample[] = fleet.labels.map((labels, i) => ({
+        labels,
+        timestampMs,
+        value: values[i] as number,
+      }));
+      const t0 = performance.now();
+      await store.append(batch);
+      const ms = performance.now() - t0;
+      appendMs += ms;
+      if (ms > maxAppendMs) maxAppendMs = ms;
+    }
+    const llmwatchMemory = heapBytes() - heapBefore;
+    await store.flushHeads();
+    await store.close();
+    const llmwatchDisk = diskBytes(join(dir, 'llmwatch'));
+    notes.push(`llmwatch slowest single append: ${maxAppendMs.toFixed(1)} ms`);
+
+    // Prometheus, then VictoriaMetrics, by remote write.
+    const feedOpts = { samplesPerRequest: 10_000, concurrency: 2 };
+    const promFeed = await feedRemoteWrite(
+      prom.url,
+      createFleet(fleetOpts),
+      startMs,
+      steps,
+      feedOpts,
+    );
+    const promPid = pidListeningOn(Number(new URL(prom.url).port));
+    const promRss = promPid === undefined ? Number.NaN : residentBytes(promPid);
+    const vmFeed = await feedRemoteWrite(vm.url, createFleet(fleetOpts), startMs, steps, feedOpts);
+    await vm.forceFlush();
+    const vmRss = residentBytes(vm.pid);
+    await sleep(5_000); // let Prometheus finish the head compactions the appends triggered
+    const promDir = promPid === undefined ? undefined : processFlag(promPid, '--storage.tsdb.path');
+    const promDisk = promDir === undefined ? Number.NaN : diskBytes(promDir);
+    const promBlocks =
+      promDir === undefined ? Number.NaN : promDisk - diskBytes(join(promDir, 'wal'));
+    notes.push(
+      `Prometheus data dir ${(promDisk / 1e6).toFixed(1)} MB of which compacted blocks and head ` +
+        `chunks ${(promBlocks / 1e6).toFixed(1)} MB (${(promBlocks / samples).toFixed(2)} bytes/sample); ` +
+        'the rest is its write-ahead log',
+    );
+    const vmDisk = diskBytes(vm.dataDir);
+
+    // Query latency, each system alone.
+    const engineStore = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
+    const engine = createPromqlEngine(engineStore);
+    const latency = { llmwatch: {}, prometheus: {}, victoriametrics: {} } as Record<
+      keyof TsdbCompareResult['systems'],
+      SystemFigures['latencyMs']
+    >;
+    for (const [name, rangeMs] of ranges) {
+      const { stepMs, queries } = dashboardQueries(rangeMs);
+      const from = endMs - rangeMs;
+      const runners: Array<[keyof typeof latency, (q: string) => Promise<unknown>]> = [
+        ['llmwatch', async (q) => JSON.stringify(await engine.rangeQuery(q, from, endMs, stepMs))],
+        ['prometheus', (q) => queryRange(prom.url, q, from, endMs, stepMs)],
+        ['victoriametrics', (q) => queryRange(vm.url, q, from, endMs, stepMs)],
+      ];
+      for (const [system, run] of runners) {
+        const times = await timeQueries(queries, run, rounds, 10_000);
+        latency[system][name] = {
+          p50: percentile(times, 0.5),
+          p95: percentile(times, 0.95),
+          runs: times.length,
+        };
+      }
+    }
+    await engineStore.close();
+
+    const figures = (
+      rate: number,
+      disk: number,
+      memory: number,
+      lat: SystemFigures['latencyMs'],
+    ): SystemFigures => ({
+      samplesPerSecond: Math.round(rate),
+      diskBytesPerSample: disk / samples,
+      memoryBytes: memory,
+      latencyMs: lat,
+    });
+    return {
+      description,
+      series: seriesCount,
+      samples,
+      systems: {
+        llmwatch: figures(
+          (samples / appendMs) * 1000,
+          llmwatchDisk,
+          llmwatchMemory,
+          latency.llmwatch,
+        ),
+        prometheus: figures(
+          (promFeed.samples / promFeed.postMs) * 1000,
+          promDisk,
+          promRss,
+          latency.prometheus,
+        ),
+        victoriametrics: figures(
+          (vmFeed.samples / vmFeed.postMs) * 1000,
+          vmDisk,
+          vmRss,
+          latency.victoriametrics,
+        ),
+      },
+      notes,
+    };
+  } finally {
+    await vm.close();
+    await prom.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The result as Markdown table lines, with ratios llmwatch / Prometheus and / VictoriaMetrics. */
+export function tsdbCompareTable(r: TsdbCompareResult): string[] {
+  const { llmwatch: l, prometheus: p, victoriametrics: v } = r.systems;
+  const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+  const row = (name: string, a: number, b: number, c: number, digits = 2, better = 'lower') =>
+    `| ${name} | ${f(a, digits)} | ${f(b, digits)} | ${f(c, digits)} | ${f(a / b)} | ${f(a / c)} | ${better} |`;
+  const lines = [
+    '| figure | llmwatch | Prometheus | VictoriaMetrics | llmwatch / Prometheus | llmwatch / VictoriaMetrics | better |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    row(
+      'ingest samples/s',
+      l.samplesPerSecond,
+      p.samplesPerSecond,
+      v.samplesPerSecond,
+      0,
+      'higher',
+    ),
+    row('disk bytes/sample', l.diskBytesPerSample, p.diskBytesPerSample, v.diskBytesPerSample),
+    row('memory MB', l.memoryBytes / 1e6, p.memoryBytes / 1e6, v.memoryBytes / 1e6, 1),
+    row(
+      'memory bytes/series',
+      l.memoryBytes / r.series,
+      p.memoryBytes / r.series,
+      v.memoryBytes / r.series,
+      0,
+    ),
+  ];
+  for (const range of Object.keys(l.latencyMs)) {
+    const [a, b, c] = [l, p, v].map((s) => s.latencyMs[range]);
+    if (!a || !b || !c) continue;
+    lines.push(row(`query ${range} p50 ms`, a.p50, b.p50, c.p50, 1));
+    lines.push(row(`query ${range} p95 ms`, a.p95, b.p95, c.p95, 1));
+  }
+  return lines;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const t0 = performance.now();
+  const result = await runTsdbCompare();
+  console.log(result.description);
+  console.log(tsdbCompareTable(result).join('\n'));
+  for (const note of result.notes) console.log(`- ${note}`);
+  console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
