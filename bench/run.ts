@@ -75,6 +75,13 @@ async function main(): Promise<void> {
     console.log(compareLines.join('\n'));
   }
 
+  console.log('running scrape and agent benchmarks...');
+  const { runScrapeBench } = await import('./scrape.js');
+  const { runAgentBench } = await import('./agent.js');
+  const scrapeLines = storeTable(await runScrapeBench());
+  const agentLines = storeTable(await runAgentBench());
+  console.log([...scrapeLines, ...agentLines].join('\n'));
+
   const doc = [
     '# Benchmarks',
     '',
@@ -124,6 +131,23 @@ async function main(): Promise<void> {
       '',
     );
   }
+  doc.push(
+    '## Scrape and store',
+    '',
+    'From `bench/scrape.ts` (`runScrapeBench()`): 60 targets serving the real vLLM, TGI and DCGM',
+    'captures from a child process; "bare" is an HTTP GET only, "parse" adds parsing, "full" adds',
+    'mapping and storing in SQLite. CPU per target from process.cpuUsage.',
+    '',
+    ...scrapeLines,
+    '',
+    '## GPU agent',
+    '',
+    'From `bench/agent.ts` (`runAgentBench()`): polls against the stand-in nvidia-smi printing real',
+    "H100 captures; the stand-in's own CPU is reported apart from the agent's.",
+    '',
+    ...agentLines,
+    '',
+  );
   const out = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
   writeFileSync(out, doc.join('\n'));
   console.log(`wrote ${out}`);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { agentConfigSchema } from '../agent/config.js';
-import { qualityConfigSchema } from '../quality/config.js';
+import { qualitySectionSchema } from '../quality/config.js';
 import { costConfigSchema } from '../cost/config.js';
 import { otlpConfigSchema } from '../ingest/otlp/config.js';
 import { ENGINE_NAMES, TARGET_ENGINE_NAMES } from '../scrape/engines.js';
@@ -169,7 +169,7 @@ export const configSchema = z.strictObject({
   /** `llmwatch agent` on a GPU host reads this section (see src/agent/config.ts). */
   agent: agentConfigSchema.prefault({}),
   /** Sampling, redaction and deterministic evaluators (see src/quality/config.ts). */
-  quality: qualityConfigSchema.prefault({}),
+  quality: qualitySectionSchema.prefault({}),
   log: z
     .strictObject({
       /** pino level: trace, debug, info, warn, error, fatal, silent. Default "info". */

@@ -2,7 +2,9 @@
  * `llmwatch demo`: the main job on real input. Starts local model servers (simulated vLLM copies
  * and one copy running the real tiny model through node-llama-cpp), starts llmwatch in front of
  * them on the embedded store, replays the real Azure LLM inference traces through the gateway,
- * then keeps serving the dashboard.
+ * then keeps serving the dashboard. The copies' GPUs are simulated: a stand-in `nvidia-smi` that
+ * prints the real CSV format (from real H100 captures), its numbers following each copy's traffic,
+ * read by the real GPU agent running in this process (see gpu/host.ts).
  */
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -14,6 +16,9 @@ import { startLlamaServer, type LlamaServer } from './llama/server.js';
 import { loadAzureTrace, sliceTrace } from './trace/azure.js';
 import { replayTrace, type ReplayReport } from './replay/replay.js';
 import { findProjectRoot } from './paths.js';
+import { DEFAULT_LATENCY_MODEL } from './simulator/engine.js';
+import { startDemoGpuHost, type DemoGpuHost } from './gpu/host.js';
+import type { DemoGpuCopy } from './gpu/load.js';
 
 /** Options of the demo. */
 export interface DemoOptions {
@@ -29,7 +34,20 @@ export interface DemoOptions {
   withLlama: boolean;
   /** Keep serving after the replay. Default true. */
   keepServing: boolean;
+  /**
+   * Simulate an 8-GPU host (stand-in nvidia-smi plus the real agent) so the GPU and cost panels
+   * fill. Default true, except on Windows (the stand-in is a POSIX shell script).
+   */
+  withGpus?: boolean;
 }
+
+/** The simulated GPU host: its name, instance type, and cost recomputation interval. */
+export const demoGpuHost = {
+  instance: 'demo-gpu-host',
+  /** 8 × H100 80GB HBM3, the GPU of the captures the stand-in nvidia-smi is built from. */
+  instanceType: 'p5.48xlarge',
+  costIntervalSeconds: 2,
+} as const;
 
 /** The two demo components, one per real trace. */
 export const demoComponents = [
@@ -79,6 +97,23 @@ export async function runDemo(
   const server = await startLlmwatch(config, logger);
   const dashboardUrl = `${server.url}/?range=15m&refresh=5s`;
   out.write(`llmwatch demo: dashboard at ${dashboardUrl} (replaying at ${opts.speedup}x)\n`);
+  let gpuHost: DemoGpuHost | undefined;
+  if (opts.withGpus ?? process.platform !== 'win32') {
+    gpuHost = startDemoGpuHost({
+      serverUrl: server.url,
+      projectRoot: root,
+      copies: demoGpuCopies(simulators, llama),
+      instance: demoGpuHost.instance,
+      instanceType: demoGpuHost.instanceType,
+      loadModel: { secondsPerToken: (DEFAULT_LATENCY_MODEL.itlBaseMs / 1000) * timeScale },
+      logger,
+    });
+    out.write(
+      `GPUs are simulated: host ${demoGpuHost.instance} (${demoGpuHost.instanceType}, 8 GPUs) is a ` +
+        `stand-in nvidia-smi printing the real CSV format (${gpuHost.nvidiaSmiPath}), read by ` +
+        "the real GPU agent; its utilisation and memory follow each copy's traffic\n",
+    );
+  }
 
   const reports: Record<string, ReplayReport> = {};
   await Promise.all(
@@ -109,11 +144,45 @@ export async function runDemo(
   if (opts.keepServing) out.write(`dashboard stays up at ${dashboardUrl} (Ctrl-C to stop)\n`);
 
   const stop = async () => {
+    await gpuHost?.stop();
     await server.close();
     await Promise.all(simulators.map((s) => s.close()));
     await llama?.close();
   };
   return { server, reports, stop };
+}
+
+/**
+ * The copies' GPUs on the simulated host: code sim-0 → 0-1, code sim-1 → 2-3, conv sim-0 → 4,
+ * conv sim-1 → 5, conv llama-0 → 6; GPU 7 stays free.
+ */
+function demoGpuCopies(simulators: Simulator[], llama?: LlamaServer): DemoGpuCopy[] {
+  const [codeV1, codeV0, convV1, convV0] = simulators;
+  // A 34B model in 16-bit over two GPUs, a 7B model on one: weights per GPU in MiB.
+  const code = { weightsMiBPerGpu: 32_400, kvMiBPerGpu: 30_000 };
+  const conv = { weightsMiBPerGpu: 14_500, kvMiBPerGpu: 50_000 };
+  const sim = (s: Simulator) => () => ({ outputTokens: s.stats().outputTokens });
+  const copies: DemoGpuCopy[] = [
+    { component: 'code', copy: 'sim-0', gpus: [0, 1], counters: sim(codeV1!), ...code },
+    { component: 'code', copy: 'sim-1', gpus: [2, 3], counters: sim(codeV0!), ...code },
+    { component: 'conv', copy: 'sim-0', gpus: [4], counters: sim(convV1!), ...conv },
+    { component: 'conv', copy: 'sim-1', gpus: [5], counters: sim(convV0!), ...conv },
+  ];
+  if (llama) {
+    copies.push({
+      component: 'conv',
+      copy: 'llama-0',
+      gpus: [6],
+      counters: () => {
+        const stats = llama.stats();
+        return { outputTokens: stats.outputTokens, busySeconds: stats.generationSeconds };
+      },
+      // The real tiny model (stories260K) is about 1 MiB.
+      weightsMiBPerGpu: 1,
+      kvMiBPerGpu: 64,
+    });
+  }
+  return copies;
 }
 
 function buildDemoConfig(opts: DemoOptions, simulators: Simulator[], llama?: LlamaServer): Config {
@@ -129,6 +198,8 @@ function buildDemoConfig(opts: DemoOptions, simulators: Simulator[], llama?: Lla
       server: { port: opts.port },
       store: { path: opts.storePath, flushIntervalSeconds: 1 },
       scrape: { intervalSeconds: 2, timeoutSeconds: 1 },
+      // Recompute cost and capacity often so those panels fill within seconds.
+      cost: { intervalSeconds: demoGpuHost.costIntervalSeconds },
       components: [
         {
           name: 'code',

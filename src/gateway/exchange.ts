@@ -14,6 +14,7 @@ import {
 } from './metrics.js';
 import type { ComponentRoute, CopyRoute } from './routing.js';
 import { findEventEnd, inspectEvent, readUsage, type Usage } from './sse.js';
+import type { CaptureBuffer, CapturedPair } from './capture.js';
 import { classifyUpstreamError } from './upstream-errors.js';
 
 /**
@@ -41,6 +42,7 @@ export interface ExchangeContext {
   logger: Logger;
   nowMs: () => number;
   onRequest?: (facts: RequestFacts) => void;
+  onCapture?: (pair: CapturedPair) => void;
 }
 
 /** What the gateway knows about one finished request, handed to `onRequest` listeners. */
@@ -94,6 +96,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     private readonly series: ModelSeries,
     private readonly startMs: number,
     private readonly usageInjected: boolean,
+    private capture: CaptureBuffer | null = null,
   ) {
     copy.outstanding++;
     copy.outstandingGauge.set(copy.outstanding);
@@ -116,6 +119,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const ok = statusCode >= 200 && statusCode < 300;
     this.sse = ok && typeof type === 'string' && type.startsWith('text/event-stream');
     if (ok && !this.sse && typeof type === 'string' && type.includes('json')) this.bodyChunks = [];
+    if (!ok) this.capture = null;
     const out: Record<string, string | string[]> = {};
     for (const name in headers) {
       if (HOP_BY_HOP.has(name)) continue;
@@ -199,7 +203,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
       let end = findEventEnd(data, start);
       if (end < 0 && atEnd && start < data.length) end = data.length;
       if (end < 0) break;
-      const facts = inspectEvent(data.toString('utf8', start, end));
+      const event = data.toString('utf8', start, end);
+      const facts = inspectEvent(event);
+      if (this.capture !== null) this.capture.addEvent(event);
       if (facts.usage !== null) this.usage = facts.usage;
       if (facts.hasContent) this.recordContent(now);
       if (this.usageInjected && facts.usageOnly) {
@@ -224,8 +230,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   private readBodyUsage(): void {
     try {
-      const body = JSON.parse(Buffer.concat(this.bodyChunks as Buffer[]).toString('utf8'));
+      const body: unknown = JSON.parse(Buffer.concat(this.bodyChunks as Buffer[]).toString('utf8'));
       this.usage = readUsage(body);
+      if (this.capture !== null) this.capture.addBody(body);
     } catch {
       // Not JSON after all: the reply is relayed unchanged, only its token counts are unknown.
     }
@@ -261,6 +268,22 @@ export class Exchange implements Dispatcher.DispatchHandler {
       s.outputTokens.inc(this.usage.outputTokens);
     }
     this.reportFacts(durationSeconds);
+    this.reportCapture();
+  }
+
+  /** Hands a captured pair over when a 2xx answer reached the client in full. */
+  private reportCapture(): void {
+    const capture = this.capture;
+    const listener = this.ctx.onCapture;
+    if (capture === null || listener === undefined) return;
+    this.capture = null;
+    if (this.clientGone || this.upstreamFailed || this.statusClass !== '2xx') return;
+    if (!capture.seen) return; // not a JSON answer (or too big to read): nothing to judge
+    try {
+      listener(capture.pair());
+    } catch (err) {
+      this.ctx.logger.warn({ err, component: this.component.name }, 'capture listener failed');
+    }
   }
 
   private reportFacts(durationSeconds: number): void {

@@ -9,8 +9,15 @@ import type { Logger } from '../core/log.js';
 import type { MetricRegistry } from '../ingest/registry.js';
 import { sendOpenAiError, type OpenAiError } from './errors.js';
 import { Exchange, upstreamHeaders, type ExchangeContext, type RequestFacts } from './exchange.js';
+import {
+  CaptureBuffer,
+  MAX_CAPTURE_REQUEST_BYTES,
+  requestIdOf,
+  type CaptureOptions,
+} from './capture.js';
 
 export type { RequestFacts };
+export type { CaptureOptions, CapturedPair } from './capture.js';
 import { createModelSeries, registerGatewayFamilies } from './metrics.js';
 import { buildRoutes, pickCopy, type ComponentRoute } from './routing.js';
 import { parseCompletionRequest, readBody, type CompletionRequest } from './request.js';
@@ -32,6 +39,11 @@ export interface GatewayOptions {
    * Must be fast and must not throw; a throwing listener is logged and ignored.
    */
   onRequest?: (facts: RequestFacts) => void;
+  /**
+   * Capture of sampled request/response pairs for the quality pipeline. Default: none (no
+   * request is captured). Every reply carries an `x-request-id` header either way.
+   */
+  capture?: CaptureOptions;
 }
 
 /** A running gateway. */
@@ -54,7 +66,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const nowMs = opts.nowMs ?? performance.now.bind(performance);
   const families = registerGatewayFamilies(opts.registry);
   const { byModel, components } = buildRoutes(config, families);
-  const ctx: ExchangeContext = { families, logger, nowMs, onRequest: opts.onRequest };
+  const ctx: ExchangeContext = {
+    families,
+    logger,
+    nowMs,
+    onRequest: opts.onRequest,
+    onCapture: opts.capture?.onCapture.bind(opts.capture),
+  };
   const createdSeconds = Math.floor(Date.now() / 1000);
   const modelList = JSON.stringify({
     object: 'list',
@@ -83,6 +101,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     request: CompletionRequest,
     component: ComponentRoute,
     startMs: number,
+    requestId: string,
   ): void {
     const copy = pickCopy(component);
     let series = copy.seriesByModel.get(request.model);
@@ -103,6 +122,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       series,
       startMs,
       request.usageInjected,
+      startCapture(request, component, copy.name, requestId),
     );
     const body = request.upstreamBody;
     const url = req.url as string;
@@ -121,11 +141,41 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
   }
 
+  /** A capture buffer when the request is sampled, else null (no further cost). */
+  function startCapture(
+    request: CompletionRequest,
+    component: ComponentRoute,
+    copy: string,
+    requestId: string,
+  ): CaptureBuffer | null {
+    const capture = opts.capture;
+    if (capture === undefined) return null;
+    try {
+      if (!capture.shouldCapture(component.name, requestId)) return null;
+    } catch (err) {
+      logger.warn({ err, component: component.name, requestId }, 'capture sampler failed');
+      return null;
+    }
+    const requestCut = request.upstreamBody.length > MAX_CAPTURE_REQUEST_BYTES;
+    const base = {
+      requestId,
+      component: component.name,
+      model: request.model,
+      copy,
+      endpoint: component.endpoint,
+      request: requestCut ? null : request.body,
+      stream: request.stream,
+      startedAtMs: Date.now(),
+    };
+    return new CaptureBuffer(base, requestCut);
+  }
+
   function onCompletionBody(
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer,
     startMs: number,
+    requestId: string,
   ): void {
     const parsed = parseCompletionRequest(body);
     if ('error' in parsed) {
@@ -139,7 +189,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       reject(res, clientError(404, message, 'model_not_found', 'model'));
       return;
     }
-    forward(req, res, parsed.request, component, startMs);
+    forward(req, res, parsed.request, component, startMs, requestId);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -147,6 +197,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
     if (COMPLETION_PATHS.has(path)) {
       if (req.method !== 'POST') {
         const message = `${req.method} is not allowed on ${path}; use POST`;
@@ -163,7 +215,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       readBody(
         req,
         limit,
-        (body) => onCompletionBody(req, res, body, startMs),
+        (body) => onCompletionBody(req, res, body, startMs, requestId),
         (sizeBytes) => {
           const message = `request body of ${sizeBytes} bytes or more exceeds the gateway limit of ${limit} bytes; send less or raise gateway.maxBodyBytes`;
           reject(res, clientError(413, message, 'body_too_large'), {}, true);

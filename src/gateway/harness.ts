@@ -8,7 +8,7 @@ import type { Sample } from '../store/types.js';
 import { configSchema } from '../config/schema.js';
 import { createSilentLogger } from '../core/log.js';
 import { createMetricRegistry, type MetricRegistry } from '../ingest/registry.js';
-import { createGateway, type Gateway } from './gateway.js';
+import { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
 
 /** A gateway listening on loopback. */
 export interface GatewayServer {
@@ -20,15 +20,22 @@ export interface GatewayServer {
 
 /**
  * Starts a gateway for `rawConfig` (validated with the config schema, so defaults apply).
- * `nowMs` is passed to the gateway as its request clock.
+ * `nowMs` is passed to the gateway as its request clock; `extra` adds gateway options (capture).
  */
 export async function startGatewayServer(
   rawConfig: unknown,
   nowMs?: () => number,
+  extra: Pick<GatewayOptions, 'capture'> = {},
 ): Promise<GatewayServer> {
   const config = configSchema.parse(rawConfig);
   const registry = createMetricRegistry();
-  const gateway = createGateway({ config, registry, logger: createSilentLogger(), nowMs });
+  const gateway = createGateway({
+    config,
+    registry,
+    logger: createSilentLogger(),
+    nowMs,
+    ...extra,
+  });
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/v1/')) gateway.handle(req, res);
     else {

@@ -51,6 +51,8 @@ export interface CompletionRequest {
   upstreamBody: Buffer;
   /** True when the gateway added `stream_options.include_usage`; its usage chunk is removed. */
   usageInjected: boolean;
+  /** The client's parsed body, as sent (kept only for captured requests). */
+  body: Record<string, unknown>;
 }
 
 function invalid(message: string, param: string | null, code: string): { error: OpenAiError } {
@@ -112,15 +114,21 @@ export function parseCompletionRequest(
     options !== null &&
     (options as Record<string, unknown>).include_usage === true;
   if (!canInject || wantsUsage) {
-    return { request: { model: obj.model, stream, upstreamBody: body, usageInjected: false } };
+    return {
+      request: { model: obj.model, stream, upstreamBody: body, usageInjected: false, body: obj },
+    };
   }
-  obj.stream_options = { ...(options as object | undefined), include_usage: true };
+  const sent = {
+    ...obj,
+    stream_options: { ...(options as object | undefined), include_usage: true },
+  };
   return {
     request: {
       model: obj.model,
       stream,
-      upstreamBody: Buffer.from(JSON.stringify(obj)),
+      upstreamBody: Buffer.from(JSON.stringify(sent)),
       usageInjected: true,
+      body: obj,
     },
   };
 }

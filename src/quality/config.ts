@@ -3,6 +3,7 @@
  * regex rules, format bounds), for the lead to mount in the main schema, e.g. as `quality`.
  */
 import { z } from 'zod';
+import { qualityPipelineConfigSchema } from './pipeline/config.js';
 import { PII_TYPES } from './redact/types.js';
 
 /** Sampling policy fields; see SamplingPolicy in sampling.ts for their meaning. */
@@ -68,6 +69,12 @@ export const qualityConfigSchema = z.strictObject({
     .prefault({}),
   /** Overrides keyed by component name. */
   components: z.record(z.string(), componentSchema).default({}),
+});
+
+/** The whole `quality` section of llmwatch.yaml: the policy above plus the pipeline's settings. */
+export const qualitySectionSchema = qualityConfigSchema.extend({
+  /** Evaluation queue, workers and per-judge limits (see pipeline/config.ts). */
+  pipeline: qualityPipelineConfigSchema.prefault({}),
 });
 
 /** The parsed `quality` configuration. */

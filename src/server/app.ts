@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
@@ -20,6 +20,10 @@ import { createDashboardHandler } from '../dashboards/serve.js';
 import type { MetricStore } from '../store/types.js';
 import { LlmwatchError } from '../core/errors.js';
 import { createRequestListener } from './routes.js';
+import { createQualityPipeline, type QualityPipeline } from '../quality/pipeline/pipeline.js';
+import { createDeterministicEvaluators } from '../quality/pipeline/deterministic.js';
+import { createEvaluationsApi } from '../quality/records/api.js';
+import { createPairsIngestHandler } from '../quality/ingest/handler.js';
 import { createOtlpMetricsHandler } from '../ingest/otlp/index.js';
 import { createCostRecorder } from '../cost/index.js';
 import type { RecordingRules } from '../rules/index.js';
@@ -35,6 +39,7 @@ export interface LlmwatchServer {
   gateway: Gateway;
   scraper: Scraper;
   engine: PromqlEngine;
+  quality: QualityPipeline;
   /** Writes everything recorded so far to the store; returns the flush timestamp (ms). */
   flush(): Promise<number>;
   /** Stops accepting traffic, flushes, and closes the store. */
@@ -81,7 +86,23 @@ export async function startLlmwatch(
     logger,
     intervalMs: config.store.flushIntervalSeconds * 1000,
   });
-  const gateway = createGateway({ config, registry, logger, onRequest: hooks.onRequest });
+  const quality = createQualityPipeline({
+    config: config.quality,
+    evaluators: createDeterministicEvaluators(
+      config.quality,
+      config.quality.pipeline.deterministic,
+    ),
+    registry,
+    logger,
+    dbPath: qualityDbPath(config),
+  });
+  const gateway = createGateway({
+    config,
+    registry,
+    logger,
+    onRequest: hooks.onRequest,
+    capture: quality.capture,
+  });
   const scraper = createScraper({ config, sink: (samples) => writer.write(samples), logger });
   const discovery = connectDiscovery({ config, discovery: config.scrape, scraper, logger });
   const engine = createPromqlEngine(store, {
@@ -118,6 +139,8 @@ export async function startLlmwatch(
       dashboards,
       renderOwnMetrics: () => registry.renderExposition(),
       otlp,
+      evaluations: createEvaluationsApi(quality.records),
+      pairs: createPairsIngestHandler({ ingest: quality.ingest, logger }),
     }),
   );
   server.keepAliveTimeout = 65_000;
@@ -137,6 +160,7 @@ export async function startLlmwatch(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   scraper.start();
+  quality.start();
   await discovery.start();
   cost?.start();
   logger.info({ url, store: config.store.path, components: config.components.length }, 'started');
@@ -156,13 +180,14 @@ export async function startLlmwatch(
       server.closeAllConnections();
     });
     await gateway.close();
+    await quality.stop();
     flusher.stop();
     await writer.close();
     await store.close();
     logger.info({}, 'stopped');
   };
 
-  return { url, store, registry, writer, flusher, gateway, scraper, engine, flush, close };
+  return { url, store, registry, writer, flusher, gateway, scraper, engine, quality, flush, close };
 }
 
 /** Listens, turning "address in use" into an error that says what to do. */
@@ -181,4 +206,12 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     });
     server.listen(port, host, () => resolve());
   });
+}
+
+/** The quality database sits next to the metric store unless configured; in memory with it. */
+function qualityDbPath(config: Config): string {
+  if (config.store.path === ':memory:') return ':memory:';
+  const configured = config.quality.pipeline.dbPath;
+  if (configured !== './data/quality.db') return configured;
+  return join(dirname(config.store.path), 'quality.db');
 }

@@ -27,6 +27,10 @@ export interface RouteDeps {
   scraper: Scraper;
   dashboards: (req: IncomingMessage, res: ServerResponse) => boolean;
   renderOwnMetrics: () => string;
+  /** Evaluation records API (GET /api/llmwatch/evaluations...). */
+  evaluations: (path: string, params: URLSearchParams) => { status: number; body: unknown } | null;
+  /** Ingest of request/response pairs (POST /api/llmwatch/pairs); false when not its path. */
+  pairs: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** OTLP/HTTP metrics receiver for POST /v1/metrics. */
   otlp: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   nowMs?: () => number;
@@ -99,6 +103,18 @@ export function createRequestListener(deps: RouteDeps) {
       );
       sendJson(res, reply.status, reply.body);
       return;
+    }
+    if (path === '/api/llmwatch/pairs') {
+      await deps.pairs(req, res);
+      return;
+    }
+    if (path.startsWith('/api/llmwatch/evaluations')) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const reply = deps.evaluations(path, url.searchParams);
+      if (reply) {
+        sendJson(res, reply.status, reply.body);
+        return;
+      }
     }
     if (path === '/api/llmwatch/components') {
       sendJson(res, 200, { components: listComponents(deps.config) });

@@ -132,26 +132,61 @@ test('every quantity panel has data in Chromium, and the charts are drawn', asyn
   await page.goto(`${demo.server.url}/?from=${from}&to=${to}`);
   const states = await panelStates(page);
   await page.screenshot({ path: `${artifacts}/quantity.png`, fullPage: true });
-  // The demo runs no GPU agent yet, so GPU and cost panels show their empty state.
-  const needsGpuAgent = [
-    'gpu-compute',
-    'gpu-memory',
-    'gpus',
-    'instances',
-    'cost',
-    'cost-per-1k-tokens',
-  ];
-  for (const id of needsGpuAgent) assert.equal(states[id]?.split('/')[0], 'empty', id);
+  // The simulated GPU host (stand-in nvidia-smi + the real agent) fills the GPU and cost panels.
+  const expectedSeries: Record<string, string> = {
+    'gpu-compute': 'ready/2',
+    'gpu-memory': 'ready/2',
+    gpus: 'ready/4', // used, free, allocated code, allocated conv
+    instances: 'ready/3', // all hosts, code, conv
+    cost: 'ready/2',
+    'cost-per-1k-tokens': 'ready/2',
+  };
+  for (const [id, state] of Object.entries(expectedSeries)) assert.equal(states[id], state, id);
   for (const [id, state] of Object.entries(states)) {
-    if (id === 'error-rate' || needsGpuAgent.includes(id)) continue; // no errors in this replay
+    if (id === 'error-rate') continue; // no errors in this replay
     const [kind, count] = state.split('/');
     assert.equal(kind, 'ready', `${id}: ${state}`);
     assert.ok(Number(count) >= 1, `${id}: ${state}`);
   }
-  for (const id of ['invocations', 'latency', 'tokens', 'kv-cache']) {
+  for (const id of ['invocations', 'latency', 'tokens', 'kv-cache', 'gpu-compute', 'cost']) {
     const pixels = await colouredPixels(page, id);
     assert.ok(pixels > 100, `${id} chart has ${pixels} coloured pixels`);
   }
+});
+
+/** Instant query through the server's Prometheus API: label value of `by` → number. */
+async function instant(query: string, by: string): Promise<Record<string, number>> {
+  const res = await fetch(`${demo.server.url}/api/v1/query`, {
+    method: 'POST',
+    body: new URLSearchParams({ query }),
+  });
+  const body = (await res.json()) as {
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  return Object.fromEntries(body.data.result.map((r) => [r.metric[by] ?? '', Number(r.value[1])]));
+}
+
+test('the simulated host is attributed and priced: 7 of 8 GPUs used, $12.29/h each', async () => {
+  assert.ok(
+    progress.some((line) => line.startsWith('GPUs are simulated: host demo-gpu-host')),
+    'the demo says GPUs are simulated',
+  );
+  assert.deepEqual(await instant('sum by (component) (gpu_allocated)', 'component'), {
+    code: 4,
+    conv: 3,
+  });
+  assert.deepEqual(await instant('gpu_free', 'gpu'), { '7': 1 });
+  assert.deepEqual(await instant('sum(llm_gpus_used)', ''), { '': 7 });
+  assert.deepEqual(await instant('sum(llm_gpus_free)', ''), { '': 1 });
+  // p5.48xlarge: $98.32/h for 8 GPUs = $12.29 per GPU and hour.
+  const cost = await instant('sum by (component) (llm_cost_dollars_per_hour)', 'component');
+  assert.deepEqual(Object.keys(cost).sort(), ['code', 'conv']);
+  assert.ok(Math.abs(cost.code! - 4 * 12.29) < 1e-9, `code costs ${cost.code}`);
+  assert.ok(Math.abs(cost.conv! - 3 * 12.29) < 1e-9, `conv costs ${cost.conv}`);
+  // The GPUs follow traffic: over the replay some copy's GPUs were busy, the free GPU never.
+  const busiest = await instant('max by (gpu) (max_over_time(gpu_utilization_ratio[15m]))', 'gpu');
+  assert.equal(busiest['7'], 0);
+  assert.ok(Math.max(busiest['0']!, busiest['4']!) > 0.1, JSON.stringify(busiest));
 });
 
 test('a shared URL with a component filter shows the same view', async () => {
