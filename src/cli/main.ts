@@ -4,11 +4,19 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../core/log.js';
 import { isLlmwatchError } from '../core/errors.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile, validateConfig } from '../config/load.js';
 import { startLlmwatch } from '../server/app.js';
 import { runDemo } from '../demo/run.js';
 import { runReplayCommand } from '../demo/replay/command.js';
 import { runAgentCommand } from '../agent/command.js';
+import { runRulesCheck, runRulesTest } from '../alerting/index.js';
+import { runCalibrateCommand, runEvalFileCommand } from '../quality/calibrate/index.js';
+import { runGrafanaExport } from '../grafana/export.js';
+import { BUILTIN_DASHBOARDS } from '../dashboards/builtins.js';
+import { loadUserDashboards } from '../dashboards/user.js';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Config } from '../config/schema.js';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -49,7 +57,11 @@ program
   .action(async (opts: { config: string }) => {
     const config = loadConfigFile(opts.config);
     const logger = createLogger(config.log.level);
-    const server = await startLlmwatch(config, logger);
+    const server = await startLlmwatch(config, logger, { configDir: dirname(opts.config) });
+    process.on('SIGHUP', () => {
+      const result = server.alerting.reload();
+      logger.info({ ok: result.ok, problems: result.problems.length }, 'rules reloaded');
+    });
     stopOnSignals(() => server.close());
   });
 
@@ -111,6 +123,91 @@ program
   .option('-c, --config <file>', 'configuration file with an `agent:` section', 'llmwatch.yaml')
   .action(async (opts: { config: string }) => {
     await runAgentCommand(opts.config);
+  });
+
+const rules = program.command('rules').description('alert rules as code');
+rules
+  .command('check <files...>')
+  .description('validate rule files (globs allowed); every error with its file, group and rule')
+  .action((files: string[]) => {
+    process.exitCode = runRulesCheck(files);
+  });
+rules
+  .command('test <files...>')
+  .description('run rule unit tests: input series, evaluation times and expected alerts')
+  .action(async (files: string[]) => {
+    process.exitCode = await runRulesTest(files);
+  });
+
+/** Reads the config when the file exists; commands that can run without one get defaults. */
+function optionalConfig(path: string): Config {
+  return existsSync(path) ? loadConfigFile(path) : loadConfigFromDefaults();
+}
+
+function loadConfigFromDefaults(): Config {
+  return validateConfig({});
+}
+
+const evalCommand = program.command('eval').description('measure and run quality evaluators');
+evalCommand
+  .command('calibrate')
+  .description('agreement of an evaluator with a human-labelled dataset')
+  .requiredOption('--dataset <file>', 'labelled dataset (CSV or JSONL)')
+  .requiredOption('--criterion <name>', 'criterion, e.g. toxicity, safety, tone, relevance')
+  .option('--evaluator <kind>', 'deterministic or judge', 'deterministic')
+  .option('--rows <which>', 'odd, even or all', 'odd')
+  .option('--out <file>', 'write the report as JSON')
+  .option('--limit <count>', 'use at most N rows', positiveNumber)
+  .option('--threshold <x>', 'score below which an item counts as bad', Number)
+  .option('-c, --config <file>', 'configuration with quality.judge', 'llmwatch.yaml')
+  .action(
+    async (opts: {
+      dataset: string;
+      criterion: string;
+      evaluator: 'deterministic' | 'judge';
+      rows: 'odd' | 'even' | 'all';
+      out?: string;
+      limit?: number;
+      threshold?: number;
+      config: string;
+    }) => {
+      const judgeConfig = optionalConfig(opts.config).quality.judge;
+      process.exitCode = await runCalibrateCommand({ ...opts, judgeConfig });
+    },
+  );
+evalCommand
+  .command('run <file>')
+  .description('score a JSONL file of {request, response} offline')
+  .option('--out <file>', 'write result lines here instead of stdout')
+  .option('-c, --config <file>', 'configuration with quality.judge', 'llmwatch.yaml')
+  .action(async (file: string, opts: { out?: string; config: string }) => {
+    const judgeConfig = optionalConfig(opts.config).quality.judge;
+    process.exitCode = await runEvalFileCommand(file, { judgeConfig, out: opts.out });
+  });
+
+const grafana = program.command('grafana').description('Grafana integration');
+grafana
+  .command('export')
+  .description('write dashboards, alert rules, contact points and a data source for Grafana')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--prometheus-url <url>', 'data source URL (default: llmwatch itself)')
+  .option('--webhook-url <url>', 'URL for the exported webhook contact point')
+  .option('-c, --config <file>', 'configuration file', 'llmwatch.yaml')
+  .action((opts: { out: string; prometheusUrl?: string; webhookUrl?: string; config: string }) => {
+    const config = optionalConfig(opts.config);
+    const dashboards = [
+      ...BUILTIN_DASHBOARDS,
+      ...loadUserDashboards(config.dashboards, dirname(opts.config)),
+    ];
+    const result = runGrafanaExport({
+      outDir: opts.out,
+      config,
+      prometheusUrl: opts.prometheusUrl,
+      webhookUrl: opts.webhookUrl,
+      dashboards,
+    });
+    for (const file of result.files) process.stdout.write(`wrote ${file}\n`);
+    for (const skipped of result.skipped) process.stdout.write(`skipped ${skipped}\n`);
   });
 
 program

@@ -10,6 +10,10 @@ import { otlpConfigSchema } from '../ingest/otlp/config.js';
 import { ENGINE_NAMES, TARGET_ENGINE_NAMES } from '../scrape/engines.js';
 import { fileTargetsSchema } from '../scrape/discovery-file.js';
 import { relabelRuleSchema } from '../scrape/relabel.js';
+import { alertingConfigSchema } from '../alerting/config.js';
+import { notifyConfigSchema } from '../alerting/notify/config.js';
+import { cloudwatchConfigSchema } from '../ingest/cloudwatch/config.js';
+import { dashboardsConfigSchema } from '../dashboards/schema.js';
 
 const durationSeconds = z.number().positive();
 
@@ -164,6 +168,14 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Price table and how often cost and capacity series are derived (see src/cost/config.ts). */
   cost: costConfigSchema.prefault({}),
+  /** Alert rules, evaluation and state (see src/alerting/config.ts and docs/alerting.md). */
+  alerting: alertingConfigSchema.prefault({}),
+  /** Notification routing, receivers, silences and inhibition (see src/alerting/notify/config.ts). */
+  notify: notifyConfigSchema.prefault({}),
+  /** SageMaker/CloudWatch import, off by default (see src/ingest/cloudwatch/config.ts). */
+  cloudwatch: cloudwatchConfigSchema.prefault({}),
+  /** User dashboards in YAML next to the config (see src/dashboards/schema.ts). */
+  dashboards: dashboardsConfigSchema.prefault({}),
   /** OTLP/HTTP metrics receiver at POST /v1/metrics (see src/ingest/otlp/config.ts). */
   otlp: otlpConfigSchema.prefault({}),
   /** `llmwatch agent` on a GPU host reads this section (see src/agent/config.ts). */

@@ -78,6 +78,10 @@ async function startFakeServer(recorded: RecordedQuery[]): Promise<Server> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/api/llmwatch/components')
       return sendJson(res, 200, { components: COMPONENTS });
+    if (url.pathname === '/api/llmwatch/annotations')
+      return sendJson(res, 200, { annotations: [] });
+    if (url.pathname === '/api/llmwatch/alerts/history')
+      return sendJson(res, 200, { transitions: [] });
     if (url.pathname === '/api/v1/query_range') {
       void readForm(req, url).then((form) => {
         const q = {
@@ -262,6 +266,8 @@ describe('Quantity dashboard in Chromium', { timeout: 90_000 }, () => {
     );
     assert.deepEqual(unlabelled, []);
     await page.locator('body').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to panels');
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'components');
   });

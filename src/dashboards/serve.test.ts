@@ -105,8 +105,21 @@ describe('createDashboardHandler', () => {
 
     const list = await send(port, 'GET', '/api/llmwatch/dashboards');
     assert.deepEqual(JSON.parse(list.body), {
-      dashboards: [{ id: 'quantity', title: 'Quantity' }],
+      home: 'quantity',
+      dashboards: [
+        { id: 'overview', title: 'Overview' },
+        { id: 'quantity', title: 'Quantity' },
+        { id: 'compare', title: 'Compare models' },
+        { id: 'capacity', title: 'Cost and capacity' },
+        { id: 'quality', title: 'Quality' },
+        { id: 'samples', title: 'Samples' },
+        { id: 'alerts', title: 'Alerts' },
+      ],
     });
+    const page = await send(port, 'GET', '/d/compare');
+    assert.equal(page.status, 200);
+    assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal((await send(port, 'GET', '/d/nope')).status, 404);
   });
 
   it('answers 404 for unknown dashboards and assets', async () => {

@@ -10,14 +10,19 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { quantityDashboard } from './quantity.js';
+import { BUILTIN_DASHBOARDS } from './builtins.js';
 import type { DashboardDefinition } from './types.js';
 
 /** Options of createDashboardHandler. */
 export interface DashboardHandlerOptions {
   logger: Logger;
-  /** Dashboards served under /api/llmwatch/dashboards/<id>. Default: the built-in Quantity. */
-  dashboards?: DashboardDefinition[];
+  /**
+   * Dashboards served under /api/llmwatch/dashboards/<id> and shown at /d/<id>, in navigation
+   * order. Default: the built-ins (BUILTIN_DASHBOARDS); add user dashboards after them.
+   */
+  dashboards?: readonly DashboardDefinition[];
+  /** Id of the dashboard "/" shows. Default "quantity" (the first dashboard when absent). */
+  home?: string;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -95,15 +100,18 @@ function sendNotFound(res: ServerResponse, what: string): void {
 
 /**
  * Creates the dashboard request handler. It returns true when it handled the request (the page
- * at "/", "/assets/*", "/api/llmwatch/dashboards[/<id>]", including their 404 and 405 answers)
- * and false for any other path, which the caller then routes or answers with 404.
+ * at "/" and "/d/<id>", "/assets/*", "/api/llmwatch/dashboards[/<id>]", including their 404 and 405
+ * answers) and false for any other path, which the caller then routes or answers with 404.
  * Throws LlmwatchError at creation when the web UI files cannot be found.
  */
 export function createDashboardHandler(
   opts: DashboardHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { logger } = opts;
-  const dashboards = opts.dashboards ?? [quantityDashboard];
+  const dashboards = opts.dashboards ?? BUILTIN_DASHBOARDS;
+  const homeId = dashboards.some((d) => d.id === (opts.home ?? 'quantity'))
+    ? (opts.home ?? 'quantity')
+    : (dashboards[0]?.id ?? 'quantity');
   const webDir = findWebDir();
   const uplotFiles = findUplotFiles();
   const dashboardJson = new Map(dashboards.map((d) => [d.id, JSON.stringify(d)]));
@@ -150,7 +158,8 @@ export function createDashboardHandler(
 
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const isPage = path === '/' || path === '/index.html';
+    const pageId = /^\/d\/([a-z0-9][a-z0-9-]*)\/?$/.exec(path)?.[1];
+    const isPage = path === '/' || path === '/index.html' || pageId !== undefined;
     const isAsset = path.startsWith('/assets/');
     const isApi =
       path === '/api/llmwatch/dashboards' || path.startsWith('/api/llmwatch/dashboards/');
@@ -165,6 +174,10 @@ export function createDashboardHandler(
     }
 
     if (isPage) {
+      if (pageId !== undefined && !dashboardJson.has(pageId)) {
+        sendNotFound(res, `dashboard ${JSON.stringify(pageId)}`);
+        return true;
+      }
       res.writeHead(200, {
         'content-type': CONTENT_TYPES['.html'],
         'cache-control': 'no-cache',
@@ -175,7 +188,10 @@ export function createDashboardHandler(
     } else if (isAsset) {
       serveAsset(req, res, path.slice('/assets/'.length));
     } else if (path === '/api/llmwatch/dashboards') {
-      sendJson(res, 200, { dashboards: dashboards.map((d) => ({ id: d.id, title: d.title })) });
+      sendJson(res, 200, {
+        home: homeId,
+        dashboards: dashboards.map((d) => ({ id: d.id, title: d.title })),
+      });
     } else {
       const id = path.slice('/api/llmwatch/dashboards/'.length);
       const json = dashboardJson.get(id);

@@ -10,7 +10,59 @@
  * dollars (per hour, or per unit named in the panel title).
  */
 export type PanelUnit =
-  'req/s' | 's' | 'tokens/s' | '%' | 'ratio' | 'requests' | 'GPUs' | 'instances' | '$/h' | '$';
+  | 'req/s'
+  | 's'
+  | 'tokens/s'
+  | '%'
+  | 'ratio'
+  | 'requests'
+  | 'GPUs'
+  | 'instances'
+  | '$/h'
+  | '$'
+  | 'evaluations'
+  | 'alerts';
+
+/** Every PanelUnit, in the order the schema lists them. */
+export const PANEL_UNITS: readonly PanelUnit[] = [
+  'req/s',
+  's',
+  'tokens/s',
+  '%',
+  'ratio',
+  'requests',
+  'GPUs',
+  'instances',
+  '$/h',
+  '$',
+  'evaluations',
+  'alerts',
+];
+
+/**
+ * How a panel shows its data:
+ * - "timeseries" (default): range queries drawn as lines;
+ * - "table": one row per value of `rowLabel`, one column per query, each an instant query at
+ *   the end of the window; rows sorted by health (worst threshold colour first);
+ * - "evaluations": the lowest-scoring evaluations from GET /api/llmwatch/evaluations?sort=score;
+ * - "alerts": active alerts from GET /api/llmwatch/alerts;
+ * - "silences": silences from GET /api/llmwatch/silences.
+ */
+export type PanelType = 'timeseries' | 'table' | 'evaluations' | 'alerts' | 'silences';
+
+/** Colours a threshold step may take; "red" is worst, then "orange", "yellow", "green", "blue". */
+export type ThresholdColor = 'green' | 'yellow' | 'orange' | 'red' | 'blue';
+
+/**
+ * Grafana-style thresholds: values below the first step have `base`'s colour, values at or above
+ * a step's `value` (and below the next) have the step's colour. Steps must ascend.
+ */
+export interface Thresholds {
+  base: ThresholdColor;
+  steps: { value: number; color: ThresholdColor }[];
+  /** How time series panels draw them: shaded areas (default) or dashed lines. */
+  style?: 'area' | 'line';
+}
 
 /** One PromQL query of a panel; each result series becomes one line. */
 export interface PanelQuery {
@@ -26,6 +78,22 @@ export interface PanelQuery {
    * empty string. An empty template falls back to the series' label set.
    */
   legend: string;
+  /** Table panels: column header. Default: the refId. */
+  title?: string;
+  /** Table panels: unit of this column. Default: the panel's unit. */
+  unit?: PanelUnit;
+  /** Table panels: colours of this column's cells, and so of the row's health. */
+  thresholds?: Thresholds;
+  /**
+   * Time series panels: this query draws one edge of a confidence band around the series of
+   * query `of` with the same labels (lower and upper edge each one query), not a line.
+   */
+  band?: { of: string; edge: 'lower' | 'upper' };
+  /**
+   * Table panels: "alerts" fills the column in the browser with the number of firing alerts per
+   * row from GET /api/llmwatch/alerts instead of running `expr` (which Grafana export keeps).
+   */
+  from?: 'alerts';
 }
 
 /** Where a panel sits, in Grafana's grid units: 24 columns, rows of 30 pixels. */
@@ -59,6 +127,16 @@ export interface PanelDefinition {
   yMin?: number;
   /** Fixed upper bound of the y axis; default: from the data. */
   yMax?: number;
+  /** How the panel shows its data. Default "timeseries". */
+  type?: PanelType;
+  /** Time series: threshold bands or lines drawn behind the series. */
+  thresholds?: Thresholds;
+  /** Table panels: the label whose values become rows. Default "component". */
+  rowLabel?: string;
+  /** Evaluations panels: only this criterion. Default: all criteria. */
+  criterion?: string;
+  /** Evaluations panels: how many rows to show, 1..500. Default 50. */
+  limit?: number;
 }
 
 /** A variable the page fills in from a control before sending queries. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { qualityPipelineConfigSchema } from './pipeline/config.js';
+import { judgeConfigSchema } from './judge/config.js';
 import { PII_TYPES } from './redact/types.js';
 
 /** Sampling policy fields; see SamplingPolicy in sampling.ts for their meaning. */
@@ -75,6 +76,8 @@ export const qualityConfigSchema = z.strictObject({
 export const qualitySectionSchema = qualityConfigSchema.extend({
   /** Evaluation queue, workers and per-judge limits (see pipeline/config.ts). */
   pipeline: qualityPipelineConfigSchema.prefault({}),
+  /** The pinned LLM judge; absent means deterministic evaluators only (see judge/config.ts). */
+  judge: judgeConfigSchema.optional(),
 });
 
 /** The parsed `quality` configuration. */

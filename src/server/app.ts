@@ -24,6 +24,13 @@ import { createQualityPipeline, type QualityPipeline } from '../quality/pipeline
 import { createDeterministicEvaluators } from '../quality/pipeline/deterministic.js';
 import { createEvaluationsApi } from '../quality/records/api.js';
 import { createPairsIngestHandler } from '../quality/ingest/handler.js';
+import { createJudge, createJudgeEvaluators } from '../quality/judge/index.js';
+import { createAlertEngine, createAlertsApiHandler, type AlertEngine } from '../alerting/index.js';
+import { createNotifier, createSilencesHandler, type Notifier } from '../alerting/notify/index.js';
+import { createCloudWatchImporter } from '../ingest/cloudwatch/index.js';
+import { BUILTIN_DASHBOARDS } from '../dashboards/builtins.js';
+import { loadUserDashboards } from '../dashboards/user.js';
+import { createAnnotationStore, createAnnotationsHandler } from '../dashboards/annotations.js';
 import { createOtlpMetricsHandler } from '../ingest/otlp/index.js';
 import { createCostRecorder } from '../cost/index.js';
 import type { RecordingRules } from '../rules/index.js';
@@ -40,6 +47,8 @@ export interface LlmwatchServer {
   scraper: Scraper;
   engine: PromqlEngine;
   quality: QualityPipeline;
+  alerting: AlertEngine;
+  notifier: Notifier;
   /** Writes everything recorded so far to the store; returns the flush timestamp (ms). */
   flush(): Promise<number>;
   /** Stops accepting traffic, flushes, and closes the store. */
@@ -48,6 +57,8 @@ export interface LlmwatchServer {
 
 /** Extra hooks for embedding llmwatch (tests, the demo). */
 export interface LlmwatchHooks {
+  /** Folder of the configuration file; user dashboards and rule globs resolve from it. */
+  configDir?: string;
   /** Called once per finished gateway request; see {@link RequestFacts}. */
   onRequest?: (facts: RequestFacts) => void;
 }
@@ -86,12 +97,13 @@ export async function startLlmwatch(
     logger,
     intervalMs: config.store.flushIntervalSeconds * 1000,
   });
+  const judge = config.quality.judge ? createJudge(config.quality.judge, { logger }) : null;
   const quality = createQualityPipeline({
     config: config.quality,
-    evaluators: createDeterministicEvaluators(
-      config.quality,
-      config.quality.pipeline.deterministic,
-    ),
+    evaluators: [
+      ...createDeterministicEvaluators(config.quality, config.quality.pipeline.deterministic),
+      ...(judge ? createJudgeEvaluators(judge) : []),
+    ],
     registry,
     logger,
     dbPath: qualityDbPath(config),
@@ -110,7 +122,37 @@ export async function startLlmwatch(
     maxSamples: config.query.maxSamples,
     useRollups: config.query.useRollups,
   });
-  const dashboards = createDashboardHandler({ logger });
+  const configDir = hooks.configDir ?? process.cwd();
+  const dashboards = createDashboardHandler({
+    logger,
+    dashboards: [...BUILTIN_DASHBOARDS, ...loadUserDashboards(config.dashboards, configDir)],
+    home: config.dashboards.home,
+  });
+  const annotations = createAnnotationsHandler(createAnnotationStore());
+  const notifier = createNotifier({
+    config: config.notify,
+    logger,
+    registry,
+    dbPath: siblingDbPath(config, 'notify.db'),
+  });
+  const alerting = createAlertEngine({
+    config: config.alerting,
+    engine,
+    sink: notifier,
+    logger,
+    registry,
+    dbPath: siblingDbPath(config, 'alerting.db'),
+    baseDir: configDir,
+  });
+  const cloudwatch = config.cloudwatch.enabled
+    ? createCloudWatchImporter({
+        config: config.cloudwatch,
+        sink: (samples) => {
+          writer.write(samples);
+        },
+        logger,
+      })
+    : null;
   const otlp = createOtlpMetricsHandler({ store, logger, config: config.otlp });
   // Cost series are derived by recording rules; the sink flushes so each tick's price series
   // are stored before the rules that read them run.
@@ -141,6 +183,11 @@ export async function startLlmwatch(
       otlp,
       evaluations: createEvaluationsApi(quality.records),
       pairs: createPairsIngestHandler({ ingest: quality.ingest, logger }),
+      extraHandlers: [
+        createAlertsApiHandler(alerting),
+        createSilencesHandler(notifier.silences),
+        annotations,
+      ],
     }),
   );
   server.keepAliveTimeout = 65_000;
@@ -161,6 +208,9 @@ export async function startLlmwatch(
   const url = `http://${host}:${address.port}`;
   scraper.start();
   quality.start();
+  notifier.start();
+  if (config.alerting.enabled) alerting.start();
+  cloudwatch?.start();
   await discovery.start();
   cost?.start();
   logger.info({ url, store: config.store.path, components: config.components.length }, 'started');
@@ -172,6 +222,9 @@ export async function startLlmwatch(
   };
 
   const close = async (): Promise<void> => {
+    await cloudwatch?.stop();
+    await alerting.stop();
+    await notifier.close();
     await cost?.stop();
     await discovery.stop();
     await scraper.stop();
@@ -181,13 +234,28 @@ export async function startLlmwatch(
     });
     await gateway.close();
     await quality.stop();
+    await judge?.close();
     flusher.stop();
     await writer.close();
     await store.close();
     logger.info({}, 'stopped');
   };
 
-  return { url, store, registry, writer, flusher, gateway, scraper, engine, quality, flush, close };
+  return {
+    url,
+    store,
+    registry,
+    writer,
+    flusher,
+    gateway,
+    scraper,
+    engine,
+    quality,
+    alerting,
+    notifier,
+    flush,
+    close,
+  };
 }
 
 /** Listens, turning "address in use" into an error that says what to do. */
@@ -206,6 +274,12 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     });
     server.listen(port, host, () => resolve());
   });
+}
+
+/** Databases of the other parts sit next to the metric store; in memory when it is. */
+function siblingDbPath(config: Config, file: string): string {
+  if (config.store.path === ':memory:') return ':memory:';
+  return join(dirname(config.store.path), file);
 }
 
 /** The quality database sits next to the metric store unless configured; in memory with it. */

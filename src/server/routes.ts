@@ -31,6 +31,8 @@ export interface RouteDeps {
   evaluations: (path: string, params: URLSearchParams) => { status: number; body: unknown } | null;
   /** Ingest of request/response pairs (POST /api/llmwatch/pairs); false when not its path. */
   pairs: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** More llmwatch API handlers (alerts, silences, annotations); each returns true if handled. */
+  extraHandlers: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
   /** OTLP/HTTP metrics receiver for POST /v1/metrics. */
   otlp: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   nowMs?: () => number;
@@ -115,6 +117,9 @@ export function createRequestListener(deps: RouteDeps) {
         sendJson(res, reply.status, reply.body);
         return;
       }
+    }
+    for (const handler of deps.extraHandlers) {
+      if (await handler(req, res)) return;
     }
     if (path === '/api/llmwatch/components') {
       sendJson(res, 200, { components: listComponents(deps.config) });

@@ -28,6 +28,11 @@ export interface LaunchBrowserOptions {
   colorScheme?: 'light' | 'dark';
   /** Timeout for launching Chromium, in milliseconds. Default 30000. */
   launchTimeoutMs?: number;
+  /**
+   * Ignore pages' Content-Security-Policy, so tests can inject scripts such as axe-core into a
+   * page whose CSP allows only its own scripts. Default false.
+   */
+  bypassCsp?: boolean;
 }
 
 /** A running Chromium with its own profile. */
@@ -73,6 +78,7 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
       viewport: options.viewport ?? { width: 1280, height: 900 },
       colorScheme: options.colorScheme ?? 'light',
       timeout: options.launchTimeoutMs ?? 30_000,
+      bypassCSP: options.bypassCsp ?? false,
     });
   } catch (err) {
     await rm(userDataDir, { recursive: true, force: true });

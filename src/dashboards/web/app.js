@@ -1,12 +1,14 @@
-// The dashboard page: loads a dashboard definition and the component list, wires the controls
-// (components, time range, auto refresh) to the URL, and keeps every panel loaded.
+// The dashboard page: reads which dashboard to show from the path (/d/<id>, "/" for the home
+// dashboard), builds its panels, wires the controls (components, time range, auto refresh,
+// theme) to the URL, and keeps every panel loaded with chart overlays.
 // Limitation: the component filter is a native <select multiple>; picking several components
 // takes Ctrl/Cmd-click or Shift with the arrow keys.
+import { EvaluationsPanel, AlertsPanel, SilencesPanel } from './lists.js';
+import { fetchOverlays, filterOverlays } from './overlays.js';
 import { Panel } from './panel.js';
 import { chooseStepSeconds, componentRegex, rateIntervalFor } from './query.js';
 import { REFRESH_MS, formatViewState, parseViewState, resolveWindow } from './state.js';
-
-const DASHBOARD_ID = 'quantity';
+import { TablePanel } from './table.js';
 
 /** @param {string} id */
 function byId(id) {
@@ -17,6 +19,7 @@ function byId(id) {
 
 const ui = {
   title: byId('dashboard-title'),
+  nav: byId('nav'),
   components: /** @type {HTMLSelectElement} */ (byId('components')),
   allComponents: /** @type {HTMLButtonElement} */ (byId('all-components')),
   range: /** @type {HTMLSelectElement} */ (byId('range')),
@@ -25,10 +28,13 @@ const ui = {
   to: /** @type {HTMLInputElement} */ (byId('to')),
   controls: /** @type {HTMLFormElement} */ (byId('controls')),
   refresh: /** @type {HTMLSelectElement} */ (byId('refresh')),
+  theme: /** @type {HTMLSelectElement} */ (byId('theme')),
   refreshNow: /** @type {HTMLButtonElement} */ (byId('refresh-now')),
   status: byId('status'),
   panels: byId('panels'),
 };
+
+const THEME_KEY = 'llmwatch.theme';
 
 /** @param {string} url */
 async function fetchJson(url) {
@@ -43,8 +49,47 @@ function toLocalInput(/** @type {number} */ ms) {
   return d.toISOString().slice(0, 19);
 }
 
+/** Applies a theme choice: "auto" follows the system, else forces light or dark. */
+function applyTheme(/** @type {string} */ theme) {
+  if (theme === 'light' || theme === 'dark') document.documentElement.dataset.theme = theme;
+  else delete document.documentElement.dataset.theme;
+}
+
+/**
+ * Builds the panel object for a definition by its type.
+ * @param {any} def
+ * @param {any} dashboard
+ * @param {() => string} search the current query string, for row links
+ */
+function createPanel(def, dashboard, search) {
+  switch (def.type ?? 'timeseries') {
+    case 'table':
+      return new TablePanel(def, dashboard.emptyHint, (name) => {
+        const params = new URLSearchParams(search());
+        params.delete('component');
+        params.append('component', name);
+        return `/d/quantity?${params}`;
+      });
+    case 'evaluations':
+      return new EvaluationsPanel(def, dashboard.emptyHint);
+    case 'alerts':
+      return new AlertsPanel(def, dashboard.emptyHint);
+    case 'silences':
+      return new SilencesPanel(def, dashboard.emptyHint);
+    default:
+      return new Panel(def, dashboard.emptyHint);
+  }
+}
+
 async function main() {
-  const dashboard = await fetchJson(`/api/llmwatch/dashboards/${DASHBOARD_ID}`);
+  const theme = localStorage.getItem(THEME_KEY) ?? 'auto';
+  ui.theme.value = theme;
+  applyTheme(theme);
+
+  const list = await fetchJson('/api/llmwatch/dashboards');
+  const pathId = /^\/d\/([a-z0-9-]+)\/?$/.exec(location.pathname)?.[1];
+  const dashboardId = pathId ?? list.home ?? list.dashboards[0]?.id;
+  const dashboard = await fetchJson(`/api/llmwatch/dashboards/${encodeURIComponent(dashboardId)}`);
   document.title = `${dashboard.title} · llmwatch`;
   ui.title.textContent = dashboard.title;
   const componentVar = dashboard.variables.find(
@@ -53,10 +98,34 @@ async function main() {
   const allValue = componentVar?.allValue ?? '.*';
 
   let state = parseViewState(location.search, dashboard.defaultRange);
-  const panels = dashboard.panels.map(
-    (/** @type {any} */ def) => new Panel(def, dashboard.emptyHint),
+  const search = () => location.search;
+  const panels = dashboard.panels.map((/** @type {any} */ def) =>
+    createPanel(def, dashboard, search),
   );
   ui.panels.replaceChildren(...panels.map((p) => p.el));
+  const needsAlerts = dashboard.panels.some(
+    (/** @type {any} */ p) =>
+      p.type === 'alerts' || p.queries.some((/** @type {any} */ q) => q.from === 'alerts'),
+  );
+  const hasCharts = dashboard.panels.some(
+    (/** @type {any} */ p) => (p.type ?? 'timeseries') === 'timeseries',
+  );
+
+  /** Navigation links carry the view state (range, components) to the other dashboards. */
+  function showNav() {
+    const query = formatViewState({ ...state, range: state.range }, '');
+    ui.nav.replaceChildren(
+      ...list.dashboards.map((/** @type {{id: string, title: string}} */ d) => {
+        const li = document.createElement('li');
+        const a = document.createElement('a');
+        a.href = `/d/${d.id}${query}`;
+        a.textContent = d.title;
+        if (d.id === dashboard.id) a.setAttribute('aria-current', 'page');
+        li.append(a);
+        return li;
+      }),
+    );
+  }
 
   // The component list failing to load leaves the filter with the URL's names only.
   /** @type {string[]} */
@@ -81,6 +150,7 @@ async function main() {
       ui.from.value = toLocalInput(state.fromMs);
       ui.to.value = toLocalInput(state.toMs);
     }
+    showNav();
   }
 
   let loading = false;
@@ -95,11 +165,38 @@ async function main() {
       __rate_interval: rateIntervalFor(stepSec),
     };
     loading = true;
+    // Mark every panel as loading at once, before the overlays are fetched, so observers never
+    // mistake the previous view's panels for the new one's.
+    for (const p of panels) p.el.dataset.state = 'loading';
     try {
-      await Promise.all(
-        panels.map((p) => p.load({ startSec: alignedStart, endSec: alignedEnd, stepSec, vars })),
-      );
-      ui.status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+      /** @type {string[]} */
+      const problems = [];
+      const [overlays, alerts] = await Promise.all([
+        hasCharts ? fetchOverlays(alignedStart, alignedEnd) : null,
+        needsAlerts
+          ? fetchJson('/api/llmwatch/alerts').then(
+              (b) => (Array.isArray(b?.alerts) ? b.alerts : []),
+              (err) => (
+                problems.push(`alerts: ${err instanceof Error ? err.message : err}`),
+                undefined
+              ),
+            )
+          : undefined,
+      ]);
+      if (overlays) problems.push(...overlays.problems);
+      const win = {
+        startSec: alignedStart,
+        endSec: alignedEnd,
+        stepSec,
+        vars,
+        components: state.components,
+        alerts,
+        overlays: overlays ? filterOverlays(overlays, state.components) : undefined,
+      };
+      await Promise.all(panels.map((p) => p.load(win)));
+      const updated = `Updated ${new Date().toLocaleTimeString()}`;
+      ui.status.textContent =
+        problems.length > 0 ? `${updated}. Overlays unavailable: ${problems.join('; ')}` : updated;
     } finally {
       loading = false;
     }
@@ -153,6 +250,11 @@ async function main() {
   );
   ui.allComponents.addEventListener('click', () => update({ components: [] }));
   ui.refreshNow.addEventListener('click', () => void loadAll());
+  ui.theme.addEventListener('change', () => {
+    localStorage.setItem(THEME_KEY, ui.theme.value);
+    applyTheme(ui.theme.value);
+    for (const p of panels) p.redraw();
+  });
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
     for (const p of panels) p.redraw();
   });

@@ -3,7 +3,17 @@
 // tests and users' scripts can tell when it has rendered.
 import uPlot from './uPlot.esm.js';
 import { formatTick, formatValue } from './format.js';
+import { drawOverlays } from './overlays.js';
 import { alignSeries, formatLegend, interpolate, parseSampleValue, queryRange } from './query.js';
+
+/** Threshold colours by name, readable on both backgrounds. */
+export const THRESHOLD_COLORS = {
+  green: '#16a34a',
+  yellow: '#ca8a04',
+  orange: '#ea580c',
+  red: '#dc2626',
+  blue: '#2563eb',
+};
 
 /** Line colours, chosen to read on both the light and the dark background. */
 export const PALETTE = [
@@ -35,7 +45,9 @@ function cssVar(name) {
  *   queries: { refId: string, expr: string, legend: string }[],
  *   layout: { x: number, y: number, w: number, h: number },
  *   emptyHint?: string, yMin?: number, yMax?: number }} PanelDefinition
- * @typedef {{ startSec: number, endSec: number, stepSec: number, vars: Record<string, string> }} LoadWindow
+ * @typedef {{ base: string, steps: { value: number, color: string }[], style?: string }} Thresholds
+ * @typedef {{ startSec: number, endSec: number, stepSec: number, vars: Record<string, string>,
+ *   overlays?: import('./overlays.js').Overlays }} LoadWindow
  */
 
 /** A rendered panel that can load data and redraw itself. */
@@ -123,7 +135,15 @@ export class Panel {
           for (const s of result) {
             const points = new Map();
             for (const [t, v] of s.values) points.set(Number(t), parseSampleValue(v));
-            series.push({ label: formatLegend(q.legend, s.metric), points, order: index });
+            const label = formatLegend(q.legend, s.metric);
+            series.push({
+              label: q.band ? `${q.band.edge} 95% ${label}` : label,
+              points,
+              order: index,
+              refId: q.refId,
+              band: q.band,
+              key: JSON.stringify(Object.entries(s.metric).sort()),
+            });
           }
         } catch (err) {
           errors.push(`${q.refId}: ${err instanceof Error ? err.message : String(err)}`);
@@ -137,6 +157,7 @@ export class Panel {
     // Stable order: by query, then by legend, whatever order the answers arrived in.
     series.sort((a, b) => a.order - b.order || a.label.localeCompare(b.label));
     this.series = series;
+    this.lastWindow = win;
     if (errors.length > 0) this.showMessage('error', `Query failed: ${errors.join('; ')}`);
     else if (series.length === 0) this.showMessage('empty', this.emptyHint);
     else this.draw(win);
@@ -162,6 +183,7 @@ export class Panel {
     const unit = this.def.unit;
     const axisColor = cssVar('--fg-muted') || '#666';
     const gridColor = cssVar('--grid') || '#ddd';
+    const colors = this.seriesColors();
     /** @type {uPlot.Options} */
     const opts = {
       width: Math.max(200, this.chartEl.clientWidth),
@@ -174,13 +196,22 @@ export class Panel {
         {},
         ...this.series.map((s, i) => ({
           label: s.label,
-          stroke: PALETTE[i % PALETTE.length],
-          width: 2,
+          stroke: colors[i],
+          width: s.band ? 1 : 2,
+          dash: s.band ? [3, 3] : undefined,
           spanGaps: false,
           value: (/** @type {unknown} */ _u, /** @type {number | null} */ v) =>
             formatValue(v, unit),
         })),
       ],
+      bands: this.bands(colors),
+      hooks: {
+        drawClear: [(/** @type {uPlot} */ u) => this.drawThresholds(u)],
+        draw: [
+          (/** @type {uPlot} */ u) =>
+            this.lastWindow?.overlays && drawOverlays(u, this.lastWindow.overlays),
+        ],
+      },
       axes: [
         { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
         {
@@ -200,7 +231,93 @@ export class Panel {
       this.chartEl,
     );
     this.el.dataset.seriesCount = String(this.series.length);
+    const overlays = this.lastWindow?.overlays;
+    this.el.dataset.annotationCount = String(overlays?.annotations.length ?? 0);
+    this.el.dataset.alertPeriodCount = String(overlays?.alertPeriods.length ?? 0);
+    if (overlays && overlays.annotations.length > 0) {
+      const notes = overlays.annotations.map((a) => `${a.kind}: ${a.text}`).join('; ');
+      this.chartEl.setAttribute('aria-label', `Annotations: ${notes}`);
+      this.chartEl.setAttribute('role', 'img');
+    } else {
+      this.chartEl.removeAttribute('aria-label');
+      this.chartEl.removeAttribute('role');
+    }
     this.el.dataset.state = 'ready';
+  }
+
+  /**
+   * Line colours: main series take palette colours in order; a band edge takes the colour of
+   * the main series it surrounds (same query `of` and same labels), grey when there is none.
+   * @returns {string[]}
+   */
+  seriesColors() {
+    /** @type {Map<string, string>} */
+    const byKey = new Map();
+    let next = 0;
+    const colors = this.series.map((s) => {
+      if (s.band) return '';
+      const color = PALETTE[next++ % PALETTE.length];
+      byKey.set(`${s.refId}\u0000${s.key}`, color);
+      return color;
+    });
+    return this.series.map((s, i) =>
+      s.band ? (byKey.get(`${s.band.of}\u0000${s.key}`) ?? '#94a3b8') : colors[i],
+    );
+  }
+
+  /**
+   * uPlot bands filling between each pair of lower and upper edges with the same labels.
+   * @param {string[]} colors
+   */
+  bands(colors) {
+    /** @type {{ series: [number, number], fill: string }[]} */
+    const bands = [];
+    this.series.forEach((s, i) => {
+      if (s.band?.edge !== 'upper') return;
+      const lower = this.series.findIndex(
+        (o) => o.band?.edge === 'lower' && o.band.of === s.band?.of && o.key === s.key,
+      );
+      if (lower >= 0) bands.push({ series: [i + 1, lower + 1], fill: `${colors[i]}33` });
+    });
+    return bands;
+  }
+
+  /**
+   * Draws the panel's thresholds behind the series: shaded areas or dashed lines.
+   * @param {uPlot} u
+   */
+  drawThresholds(u) {
+    const t = /** @type {Thresholds | undefined} */ (this.def.thresholds);
+    if (!t) return;
+    const { ctx, bbox } = u;
+    const colorOf = (/** @type {string} */ name) =>
+      THRESHOLD_COLORS[/** @type {keyof typeof THRESHOLD_COLORS} */ (name)] ?? '#94a3b8';
+    const yOf = (/** @type {number} */ v) =>
+      Math.min(bbox.top + bbox.height, Math.max(bbox.top, u.valToPos(v, 'y', true)));
+    ctx.save();
+    if ((t.style ?? 'area') === 'area') {
+      const edges = [-Infinity, ...t.steps.map((s) => s.value), Infinity];
+      const fills = [t.base, ...t.steps.map((s) => s.color)];
+      ctx.globalAlpha = 0.1;
+      fills.forEach((color, i) => {
+        const top = Number.isFinite(edges[i + 1]) ? yOf(edges[i + 1]) : bbox.top;
+        const bottom = Number.isFinite(edges[i]) ? yOf(edges[i]) : bbox.top + bbox.height;
+        ctx.fillStyle = colorOf(color);
+        if (bottom > top) ctx.fillRect(bbox.left, top, bbox.width, bottom - top);
+      });
+    } else {
+      ctx.lineWidth = devicePixelRatio;
+      ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+      for (const step of t.steps) {
+        const y = yOf(step.value);
+        ctx.strokeStyle = colorOf(step.color);
+        ctx.beginPath();
+        ctx.moveTo(bbox.left, y);
+        ctx.lineTo(bbox.left + bbox.width, y);
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
   }
 
   /**

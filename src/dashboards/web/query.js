@@ -125,3 +125,29 @@ export async function queryRange(q) {
   }
   return json.data.result;
 }
+
+/**
+ * Runs one instant query at `timeSec`. Resolves to the vector result, or rejects with the
+ * server's error text like queryRange.
+ * @param {string} expr
+ * @param {number} timeSec
+ * @returns {Promise<{ metric: Record<string, string>, value: [number, string] }[]>}
+ */
+export async function queryInstant(expr, timeSec) {
+  const body = new URLSearchParams({ query: expr, time: String(timeSec) });
+  const res = await fetch('/api/v1/query', { method: 'POST', body });
+  let json = null;
+  try {
+    json = await res.json();
+  } catch {
+    throw new Error(`query API answered HTTP ${res.status} without JSON`);
+  }
+  if (!res.ok || json?.status !== 'success') {
+    const kind = json?.errorType ? `${json.errorType}: ` : '';
+    throw new Error(`${kind}${json?.error ?? `HTTP ${res.status}`}`);
+  }
+  if (json.data?.resultType !== 'vector' || !Array.isArray(json.data.result)) {
+    throw new Error(`expected a vector result, got ${json.data?.resultType}`);
+  }
+  return json.data.result;
+}

@@ -1,0 +1,203 @@
+/**
+ * Grafana alerting provisioning from llmwatch's rule files: each rule becomes a three-step
+ * Grafana rule (A: the PromQL query, B: reduce to the last value, C: threshold), as Grafana 10+
+ * requires; plus a contact point and a notification policy for the llmwatch folder.
+ * Limitation: recoveryThreshold, keepFiringFor and minSamples have no Grafana equivalent and are
+ * dropped; `{{ $samples }}` in annotations is replaced by "n/a".
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+/** One rule as read from an llmwatch rule file (the fields the export uses). */
+export interface ExportedRule {
+  group: string;
+  intervalSeconds: number;
+  alert: string;
+  expr: string;
+  threshold?: { op: 'above' | 'below'; value: number };
+  forText: string;
+  noDataState: string;
+  errorState: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Parses a duration like "90s", "5m", "1h"; default when absent or malformed. */
+function durationSeconds(text: unknown, fallback: number): number {
+  const m = /^(\d+)(s|m|h)$/.exec(String(text ?? ''));
+  if (!m) return fallback;
+  return Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[m[2] as 's' | 'm' | 'h'];
+}
+
+function strings(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out[k] = String(v);
+  return out;
+}
+
+/**
+ * Reads every *.yaml / *.yml rule file in `dir` (sorted by name). A missing folder yields [];
+ * files or rules that are not rule-shaped are skipped and named in `skipped`.
+ */
+export function readRuleFiles(dir: string): { rules: ExportedRule[]; skipped: string[] } {
+  const rules: ExportedRule[] = [];
+  const skipped: string[] = [];
+  if (!existsSync(dir)) return { rules, skipped };
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()) {
+    let doc: { groups?: unknown };
+    try {
+      doc = parse(readFileSync(join(dir, name), 'utf8')) as { groups?: unknown };
+    } catch (err) {
+      skipped.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    if (!Array.isArray(doc?.groups)) {
+      skipped.push(`${name}: no groups`);
+      continue;
+    }
+    for (const g of doc.groups as Record<string, unknown>[]) {
+      for (const r of Array.isArray(g.rules) ? (g.rules as Record<string, unknown>[]) : []) {
+        if (typeof r.alert !== 'string' || typeof r.expr !== 'string') {
+          skipped.push(`${name}: a rule in ${String(g.name)} without alert and expr`);
+          continue;
+        }
+        const t = r.threshold as { op?: unknown; value?: unknown } | undefined;
+        rules.push({
+          group: String(g.name ?? 'llmwatch'),
+          intervalSeconds: durationSeconds(g.interval, 60),
+          alert: r.alert,
+          expr: r.expr,
+          ...(t && (t.op === 'above' || t.op === 'below') && typeof t.value === 'number'
+            ? { threshold: { op: t.op, value: t.value } }
+            : {}),
+          forText: typeof r.for === 'string' ? r.for : '0s',
+          noDataState: typeof r.noDataState === 'string' ? r.noDataState : 'NoData',
+          errorState: typeof r.errorState === 'string' ? r.errorState : 'Error',
+          labels: strings(r.labels),
+          annotations: strings(r.annotations),
+        });
+      }
+    }
+  }
+  return { rules, skipped };
+}
+
+const GRAFANA_STATES = new Set(['NoData', 'Alerting', 'OK', 'KeepLast']);
+const ERROR_STATES = new Set(['Error', 'Alerting', 'OK', 'KeepLast']);
+
+/** A Grafana rule uid from the alert name: lowercase, dashes, at most 40 characters. */
+export function ruleUid(alert: string): string {
+  return `llmwatch-${alert
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')}`.slice(0, 40);
+}
+
+/** The Grafana alert-rule provisioning document for `rules` in folder `folder`. */
+export function toGrafanaAlertRules(
+  rules: ExportedRule[],
+  datasourceUid: string,
+  folder = 'llmwatch',
+): Record<string, unknown> {
+  const groups = new Map<string, { interval: number; rules: unknown[] }>();
+  for (const r of rules) {
+    const group = groups.get(r.group) ?? { interval: r.intervalSeconds, rules: [] };
+    groups.set(r.group, group);
+    const condition = r.threshold
+      ? {
+          type: 'threshold',
+          expression: 'B',
+          conditions: [
+            {
+              evaluator: {
+                type: r.threshold.op === 'above' ? 'gt' : 'lt',
+                params: [r.threshold.value],
+              },
+            },
+          ],
+        }
+      : { type: 'math', expression: '$B == $B' };
+    group.rules.push({
+      uid: ruleUid(r.alert),
+      title: r.alert,
+      condition: 'C',
+      data: [
+        {
+          refId: 'A',
+          relativeTimeRange: { from: 600, to: 0 },
+          datasourceUid,
+          model: { refId: 'A', expr: r.expr, instant: true, range: false },
+        },
+        {
+          refId: 'B',
+          datasourceUid: '__expr__',
+          model: {
+            refId: 'B',
+            type: 'reduce',
+            expression: 'A',
+            reducer: 'last',
+            settings: { mode: 'dropNN' },
+          },
+        },
+        { refId: 'C', datasourceUid: '__expr__', model: { refId: 'C', ...condition } },
+      ],
+      noDataState: GRAFANA_STATES.has(r.noDataState) ? r.noDataState : 'NoData',
+      execErrState: ERROR_STATES.has(r.errorState) ? r.errorState : 'Error',
+      for: r.forText,
+      labels: r.labels,
+      annotations: Object.fromEntries(
+        Object.entries(r.annotations).map(([k, v]) => [
+          k,
+          v.replace(/\{\{\s*\$samples\s*\}\}/g, 'n/a'),
+        ]),
+      ),
+      isPaused: false,
+    });
+  }
+  return {
+    apiVersion: 1,
+    groups: [...groups].map(([name, g]) => ({
+      orgId: 1,
+      name,
+      folder,
+      interval: `${g.interval}s`,
+      rules: g.rules,
+    })),
+  };
+}
+
+/** Contact point and notification policy provisioning: one webhook receiver for the folder. */
+export function toGrafanaContactPoints(
+  webhookUrl: string,
+  folder = 'llmwatch',
+): Record<string, unknown> {
+  return {
+    apiVersion: 1,
+    contactPoints: [
+      {
+        orgId: 1,
+        name: 'llmwatch',
+        receivers: [
+          {
+            uid: 'llmwatch-webhook',
+            type: 'webhook',
+            settings: { url: webhookUrl, httpMethod: 'POST' },
+            disableResolveMessage: false,
+          },
+        ],
+      },
+    ],
+    policies: [
+      {
+        orgId: 1,
+        receiver: 'llmwatch',
+        group_by: ['alertname', 'component'],
+        routes: [{ receiver: 'llmwatch', object_matchers: [['grafana_folder', '=', folder]] }],
+      },
+    ],
+  };
+}
