@@ -6,6 +6,7 @@
  * Parsing yields to the event loop every 2000 lines, so a large body does not stall the gateway.
  * Limitation: the final sorting and mapping of a body run in one go (about 30 ms for 10 MiB).
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/schema.js';
 import { LlmwatchError, isLlmwatchError } from '../core/errors.js';
@@ -141,7 +142,7 @@ export function createScraper(options: ScraperOptions): Scraper {
     engineState: new Map(),
   });
   let states: TargetState[] = (options.targets ?? buildTargets(config)).map(newState);
-  let stopController = new AbortController();
+  let stopController = createStopController();
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let running = false;
@@ -276,7 +277,7 @@ export function createScraper(options: ScraperOptions): Scraper {
     start() {
       if (running) return;
       running = true;
-      stopController = new AbortController();
+      stopController = createStopController();
       logger.info(
         { targets: states.length, intervalSeconds: config.scrape.intervalSeconds },
         'scraper started',
@@ -289,7 +290,7 @@ export function createScraper(options: ScraperOptions): Scraper {
       timer = null;
       stopController.abort(new LlmwatchError('scrape_stopped', 'the scraper stopped'));
       await inFlight;
-      stopController = new AbortController();
+      stopController = createStopController();
       logger.info({}, 'scraper stopped');
     },
     scrapeOnce,
@@ -310,4 +311,14 @@ export function createScraper(options: ScraperOptions): Scraper {
       logger.info({ targets: states.length }, 'scrape targets updated');
     },
   };
+}
+
+/**
+ * One controller cancels every in-flight scrape on stop; each target adds a listener to its
+ * signal, so the default limit of 10 listeners would warn with more than 10 targets.
+ */
+function createStopController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
