@@ -15,6 +15,7 @@ import {
 import type { DashboardDefinition, PanelDefinition } from './types.js';
 
 const RATE = '$__rate_interval';
+const DETERMINISTIC = 'source="quality",judge=~"det:.*",component=~"$component"';
 
 function scorePanel(criterion: string, index: number): PanelDefinition {
   const title = `${criterion[0]!.toUpperCase()}${criterion.slice(1)} score`;
@@ -92,6 +93,29 @@ export const qualityDashboard: DashboardDefinition = {
         'No judge cost in this range: only LLM judges with token prices (quality.judge) ' +
         'report cost; deterministic evaluators are free.',
       yMin: 0,
+    },
+    {
+      id: 'deterministic',
+      title: 'Deterministic checks',
+      description:
+        'Mean score of the model-free evaluators (toxicity lexicon, refusal, PII leak, ' +
+        'completeness, format, regex rules) per component and criterion; 1 = no problem found.',
+      unit: 'ratio',
+      queries: [
+        {
+          refId: 'A',
+          expr:
+            `sum by (component, criterion) (rate(llm_quality_score_sum{${DETERMINISTIC}}[${RATE}]))` +
+            ` / sum by (component, criterion) (rate(llm_quality_score_count{${DETERMINISTIC}}[${RATE}]))`,
+          legend: '{{criterion}} {{component}}',
+        },
+      ],
+      layout: { x: 0, y: 32, w: 24, h: 8 },
+      emptyHint:
+        'No deterministic scores in this range: they run on sampled gateway traffic ' +
+        '(quality.sampling.rate) and on pairs posted to /api/llmwatch/pairs.',
+      yMin: 0,
+      yMax: 1,
     },
   ],
 };

@@ -66,6 +66,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     evaluations: 'ready/3',
     'judge-latency': 'ready/1',
     'judge-cost': 'error/0',
+    deterministic: 'ready/3',
   },
   samples: { 'lowest-scores': 'ready/3' },
   alerts: { 'active-alerts': 'ready/2', silences: 'ready/1' },
@@ -253,7 +254,7 @@ describe('dashboard pages in Chromium', { timeout: 180_000 }, () => {
     assert.ok((await countPixels(page, 'latency', [139, 92, 246], 150, 255)) > 50);
 
     await page.goto(`${base}/d/quality`);
-    await panelStates(page, 7);
+    await panelStates(page, 8);
     // Red threshold area below 0.85 at alpha 0.1 (about 25).
     assert.ok((await countPixels(page, 'score-safety', [220, 38, 38], 15, 35)) > 10_000);
     const message = await page.textContent('[data-panel-id="judge-cost"] .message');
@@ -320,7 +321,7 @@ describe('dashboard pages in Chromium', { timeout: 180_000 }, () => {
     assert.equal(await bg(), 'rgb(13, 17, 23)');
     await page.screenshot({ path: `${ARTIFACTS}overview-dark.png`, fullPage: true });
     await page.goto(`${base}/d/quality`);
-    await panelStates(page, 7);
+    await panelStates(page, 8);
     assert.equal(await bg(), 'rgb(13, 17, 23)');
     await page.screenshot({ path: `${ARTIFACTS}quality-dark.png`, fullPage: true });
     assert.deepEqual(await seriousViolations(page), []);

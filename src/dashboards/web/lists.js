@@ -148,8 +148,8 @@ export class EvaluationsPanel extends ListPanel {
     const limit = this.def.limit ?? 50;
     const base = new URLSearchParams({
       sort: 'score',
-      start: String(win.startSec * 1000),
-      end: String(win.endSec * 1000),
+      start: String(win.startSec),
+      end: String(win.endSec),
       limit: String(limit),
     });
     if (this.def.criterion) base.set('criterion', this.def.criterion);
