@@ -82,6 +82,13 @@ async function main(): Promise<void> {
   const agentLines = storeTable(await runAgentBench());
   console.log([...scrapeLines, ...agentLines].join('\n'));
 
+  console.log('running quality and alert rules benchmarks...');
+  const { runQualityBench } = await import('./quality.js');
+  const { runRulesBench } = await import('./rules.js');
+  const qualityLines = storeTable(await runQualityBench());
+  const rulesLines = storeTable(await runRulesBench());
+  console.log([...qualityLines, ...rulesLines].join('\n'));
+
   const doc = [
     '# Benchmarks',
     '',
@@ -146,6 +153,23 @@ async function main(): Promise<void> {
     "H100 captures; the stand-in's own CPU is reported apart from the agent's.",
     '',
     ...agentLines,
+    '',
+    '## Quality pipeline',
+    '',
+    'From `bench/quality.ts` (`runQualityBench()`): labelled texts from test/fixtures/quality',
+    'through the six deterministic evaluators and a local stand-in judge that answers at once,',
+    'called directly (baseline) and through the pipeline (ingest, redaction, durable queue,',
+    'evaluators, records and metrics). "pii_leak direct" reads precomputed redaction counts; the',
+    'redaction itself runs at ingest and counts on the pipeline side.',
+    '',
+    ...qualityLines,
+    '',
+    '## Alert rules',
+    '',
+    'From `bench/rules.ts` (`runRulesBench()`): one round of 1,000 alert rules over a generated',
+    'fleet in a SQLite store, against the same 1,000 expressions run by the PromQL engine directly.',
+    '',
+    ...rulesLines,
     '',
   );
   const out = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));

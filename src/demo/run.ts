@@ -19,6 +19,11 @@ import { findProjectRoot } from './paths.js';
 import { DEFAULT_LATENCY_MODEL } from './simulator/engine.js';
 import { startDemoGpuHost, type DemoGpuHost } from './gpu/host.js';
 import type { DemoGpuCopy } from './gpu/load.js';
+import {
+  DEMO_QUALITY_PAIRS_PER_COMPONENT,
+  demoJudgeFromEnv,
+  ingestDemoQuality,
+} from './quality/index.js';
 
 /** Options of the demo. */
 export interface DemoOptions {
@@ -39,6 +44,16 @@ export interface DemoOptions {
    * fill. Default true, except on Windows (the stand-in is a POSIX shell script).
    */
   withGpus?: boolean;
+  /**
+   * Labelled responses per component sent through the pairs API after start (see
+   * src/demo/quality). Default 200; 0 sends none.
+   */
+  qualityPairsPerComponent?: number;
+  /**
+   * Configuration sections that replace the demo's own (top-level keys, e.g. `quality`,
+   * `alerting`, `notify`), validated with the rest. Default none. For tests and embedding.
+   */
+  configOverrides?: Record<string, unknown>;
 }
 
 /** The simulated GPU host: its name, instance type, and cost recomputation interval. */
@@ -113,6 +128,21 @@ export async function runDemo(
         `stand-in nvidia-smi printing the real CSV format (${gpuHost.nvidiaSmiPath}), read by ` +
         "the real GPU agent; its utilisation and memory follow each copy's traffic\n",
     );
+  }
+
+  const pairsPerComponent = opts.qualityPairsPerComponent ?? DEMO_QUALITY_PAIRS_PER_COMPONENT;
+  if (pairsPerComponent > 0) {
+    const judge = config.quality.judge;
+    await ingestDemoQuality({
+      serverUrl: server.url,
+      projectRoot: root,
+      components: demoComponents.map((c) => ({ name: c.name, model: c.model })),
+      pairsPerComponent,
+      judge: judge
+        ? { baseUrl: judge.baseUrl ?? 'https://api.openai.com/v1', model: judge.model }
+        : null,
+      out,
+    });
   }
 
   const reports: Record<string, ReplayReport> = {};
@@ -212,6 +242,9 @@ function buildDemoConfig(opts: DemoOptions, simulators: Simulator[], llama?: Lla
         },
         { name: 'conv', endpoint: 'demo', models: ['azure-conv'], copies: convCopies },
       ],
+      // An LLM judge only when OPENAI_BASE_URL is set (src/demo/quality/index.ts).
+      quality: { judge: demoJudgeFromEnv() },
+      ...opts.configOverrides,
     },
     'demo configuration',
   );

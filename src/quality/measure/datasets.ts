@@ -1,7 +1,7 @@
 /**
  * Measurements of the deterministic evaluators on the human-labelled datasets copied under
  * test/fixtures/quality/ (sources in SOURCES.md there). Used by the tests, which assert the
- * figures exactly, and by run.ts, which prints them for docs/quality-evaluators.md.
+ * figures exactly, and by run.ts, which prints them for docs/evaluators.md.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

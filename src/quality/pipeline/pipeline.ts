@@ -114,8 +114,14 @@ export function createQualityPipeline(opts: QualityPipelineOptions): QualityPipe
   );
   const sampler = createSampler(policyLookup(config), wallMs);
 
-  const evaluators = new Map(opts.evaluators.map((e) => [`${e.criterion}\u0000${e.judge}`, e]));
-  const judgeNames = [...new Set(opts.evaluators.map((e) => e.judge))];
+  // Jobs are keyed by each evaluator's label at start. An LLM judge's label can change later
+  // (it includes the model the API reports), so the key is a snapshot, never re-read.
+  const keyed = opts.evaluators.map((e) => ({ key: e.judge, evaluator: e }));
+  const jobKeys = keyed.map((k) => ({ criterion: k.evaluator.criterion, judge: k.key }));
+  const evaluators = new Map(
+    keyed.map((k) => [`${k.evaluator.criterion}\u0000${k.key}`, k.evaluator]),
+  );
+  const judgeNames = [...new Set(keyed.map((k) => k.key))];
   const limiters = new Map<string, JudgeLimiter>(
     judgeNames.map((judge) => {
       const limits = judge.startsWith('det:')
@@ -149,7 +155,7 @@ export function createQualityPipeline(opts: QualityPipelineOptions): QualityPipe
   };
 
   function ingest(pairs: readonly PairInput[]): number {
-    return queue.enqueue(pairs, opts.evaluators);
+    return queue.enqueue(pairs, jobKeys);
   }
 
   function flushCaptured(): void {

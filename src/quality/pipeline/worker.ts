@@ -141,7 +141,10 @@ export async function runJob(job: LeasedJob, evaluator: Evaluator | undefined, d
     costDollars: typeof result.costDollars === 'number' ? result.costDollars : null,
     createdAtMs: deps.wallMs(),
   };
-  if (!deps.queue.complete(job, write)) {
+  // Record the judge's label as it is now: an LLM judge learns the served model from its first
+  // reply, which changes its label; the queue keys jobs by the label the evaluator started with.
+  const recorded = evaluator === undefined ? job : { ...job, judge: evaluator.judge };
+  if (!deps.queue.complete(recorded, write)) {
     deps.logger.warn(log, 'evaluation lease lost; result discarded');
     return;
   }
@@ -151,7 +154,7 @@ export async function runJob(job: LeasedJob, evaluator: Evaluator | undefined, d
     {
       component: job.sample.component,
       criterion: job.criterion,
-      judge: job.judge,
+      judge: recorded.judge,
       outcome,
       score,
       durationSeconds: latencyMs / 1000,
