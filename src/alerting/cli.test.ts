@@ -136,3 +136,28 @@ test('templates render values, labels and humanized numbers', () => {
   assert.throws(() => compileTemplate('{{ exec "rm" }}'), /unknown function "exec"/);
   assert.throws(() => compileTemplate('{{ $value'), /unclosed "\{\{"/);
 });
+
+test('rules check: an anchor reused by 150 rules is fine; an alias bomb is a clear error', () => {
+  const rule = (i: number, labels: string) =>
+    `      - alert: A${i}\n        expr: up\n        threshold: {op: above, value: 1}\n        labels: ${labels}\n`;
+  let text = 'groups:\n  - name: g\n    rules:\n' + rule(0, '&common {severity: warning}');
+  for (let i = 1; i < 150; i++) text += rule(i, '*common');
+  const reused = join(dir, 'anchors.yaml');
+  writeFileSync(reused, text);
+  const ok = capture();
+  assert.equal(runRulesCheck([reused], ok.output), 0);
+
+  const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 8; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const next = String.fromCharCode(97 + i);
+    levels.push(
+      `${next}: &${next} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`,
+    );
+  }
+  const bomb = join(dir, 'bomb.yaml');
+  writeFileSync(bomb, `${levels.join('\n')}\ngroups: []\n`);
+  const out = capture();
+  assert.equal(runRulesCheck([bomb], out.output), 1);
+  assert.match(out.lines.join('\n'), /YAML: .*alias.*; use fewer aliases/i);
+});

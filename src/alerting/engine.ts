@@ -273,7 +273,13 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     patterns,
     baseDir: opts.baseDir,
     intervalMs: config.reloadCheckSeconds * 1000,
-    onChange: () => void reload(),
+    onChange: () => {
+      try {
+        reload();
+      } catch (err) {
+        logger.error({ err }, 'alert rules not reloaded');
+      }
+    },
   });
 
   const ruleByKey = () => new Map(groups.flatMap((g) => g.rules.map((r) => [ruleKey(r), r])));

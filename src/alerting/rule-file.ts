@@ -183,7 +183,15 @@ export function parseRuleFile(
     for (const err of doc.errors) problems.push({ file, message: `YAML: ${err.message}` });
     return { groups: [], problems };
   }
-  const top = fileSchema.safeParse(doc.toJS() ?? { groups: [] });
+  let raw: unknown;
+  try {
+    // Anchors reused across many rules are normal; the limit still stops alias bombs.
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    problems.push({ file, message: `YAML: ${(err as Error).message}; use fewer aliases` });
+    return { groups: [], problems };
+  }
+  const top = fileSchema.safeParse(raw ?? { groups: [] });
   if (!top.success) {
     for (const issue of top.error.issues) problems.push({ file, message: issueText(issue) });
     return { groups: [], problems };

@@ -88,7 +88,7 @@ program
     30,
   )
   .option('-n, --limit <count>', 'replay only the first N requests of each trace', positiveNumber)
-  .option('--store <file>', 'SQLite file for the demo', './data/demo.db')
+  .option('--store <file>', 'SQLite file for the demo', './data/demo/llmwatch.db')
   .option('--no-llama', 'do not run the copy on the real tiny model')
   .option('--exit', 'exit after the replay instead of serving the dashboard')
   .action(

@@ -89,8 +89,15 @@ export function parseConfigText(
     });
   }
   if (doc.errors.length > 0) throw new ConfigError(source, problems);
+  let raw: unknown;
   try {
-    const config = validateConfig(doc.toJS(), source);
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    problems.push({ path: '', message: `YAML: ${(err as Error).message}; use fewer aliases` });
+    throw new ConfigError(source, problems);
+  }
+  try {
+    const config = validateConfig(raw, source);
     if (problems.length > 0) throw new ConfigError(source, problems);
     return config;
   } catch (err) {

@@ -28,6 +28,9 @@ function scorePanel(criterion: string, index: number): PanelDefinition {
     unit: 'ratio',
     queries: [{ refId: 'A', expr: meanScore(criterion, RATE), legend: '{{component}}' }],
     thresholds: qualityThresholds(criterion, 'area'),
+    emptyHint:
+      `No ${criterion} scores in this range: ${criterion} comes from the LLM judge; set ` +
+      'quality.judge in llmwatch.yaml (the deterministic checks below need no judge).',
     layout: { x: (index % 2) * 12, y: Math.floor(index / 2) * 8, w: 12, h: 8 },
     yMin: 0,
     yMax: 1,

@@ -134,6 +134,15 @@ export function scalarOf(value: EvalValue): number {
   return value.value;
 }
 
+/**
+ * True when sample `index` of `series` (value `value`) is a staleness marker: flagged in the
+ * store's staleMask, or (stores without a mask) with the marker's bits.
+ */
+export function isStaleSample(series: SeriesData, index: number, value: number): boolean {
+  if (value === value) return false;
+  return series.staleMask?.[index] === 1 || isStaleMarker(value);
+}
+
 function selectInstant(
   node: VectorSelectorNode,
   timeMs: number,
@@ -149,7 +158,7 @@ function selectInstant(
     // The lookback window is left-open: a sample exactly lookbackDeltaMs old is not used.
     if (sampleMs <= oldestMs) continue;
     const value = series.values[index] as number;
-    if (isStaleMarker(value)) continue;
+    if (isStaleSample(series, index, value)) continue;
     out.push({ labels: series.labels, value, timestampMs: sampleMs });
   }
   return out;
@@ -166,7 +175,7 @@ function selectRange(node: MatrixSelectorNode, timeMs: number, ctx: EvalContext)
     const values: number[] = [];
     for (let i = from; i < to; i++) {
       const value = series.values[i] as number;
-      if (value !== value && isStaleMarker(value)) continue;
+      if (isStaleSample(series, i, value)) continue;
       timestampsMs.push(series.timestampsMs[i] as number);
       values.push(value);
     }

@@ -6,10 +6,15 @@ import { LlmwatchError } from '../core/errors.js';
 import type { LabelMatcher, MetricStore, Sample, SeriesData } from '../store/types.js';
 import { labelsKey, sortLabels } from './labels.js';
 import { matchesLabels } from './matchers.js';
+import { isStaleMarker } from './staleness.js';
 
 /** Creates an empty in-memory store; `append` validates like the real store's contract. */
 export function createMemoryStore(): MetricStore {
-  const series = new Map<string, { labels: Sample['labels']; points: Map<number, number> }>();
+  // Staleness markers are flagged on append, while the caller's value still has its bits.
+  const series = new Map<
+    string,
+    { labels: Sample['labels']; points: Map<number, number>; stale: Set<number> }
+  >();
   let closed = false;
 
   const store: MetricStore = {
@@ -29,10 +34,12 @@ export function createMemoryStore(): MetricStore {
         const key = labelsKey(sample.labels);
         let entry = series.get(key);
         if (!entry) {
-          entry = { labels: sortLabels(sample.labels), points: new Map() };
+          entry = { labels: sortLabels(sample.labels), points: new Map(), stale: new Set() };
           series.set(key, entry);
         }
         entry.points.set(sample.timestampMs, sample.value);
+        if (isStaleMarker(sample.value)) entry.stale.add(sample.timestampMs);
+        else entry.stale.delete(sample.timestampMs);
       }
     },
 
@@ -45,11 +52,15 @@ export function createMemoryStore(): MetricStore {
           .filter((t) => t >= startMs && t <= endMs)
           .sort((a, b) => a - b);
         if (times.length === 0) continue;
-        out.push({
+        const data: SeriesData = {
           labels: { ...entry.labels },
           timestampsMs: times,
           values: times.map((t) => entry.points.get(t) as number),
-        });
+        };
+        if (times.some((t) => entry.stale.has(t))) {
+          data.staleMask = Uint8Array.from(times, (t) => (entry.stale.has(t) ? 1 : 0));
+        }
+        out.push(data);
       }
       return out;
     },

@@ -20,6 +20,7 @@ import { createDashboardHandler } from '../dashboards/serve.js';
 import type { MetricStore } from '../store/types.js';
 import { LlmwatchError } from '../core/errors.js';
 import { createRequestListener } from './routes.js';
+import { lockDataDir, type DataDirLock } from './lock.js';
 import { createQualityPipeline, type QualityPipeline } from '../quality/pipeline/pipeline.js';
 import { createDeterministicEvaluators } from '../quality/pipeline/deterministic.js';
 import { createEvaluationsApi } from '../quality/records/api.js';
@@ -69,7 +70,11 @@ export async function startLlmwatch(
   logger: Logger,
   hooks: LlmwatchHooks = {},
 ): Promise<LlmwatchServer> {
-  if (config.store.path !== ':memory:') mkdirSync(dirname(config.store.path), { recursive: true });
+  let lock: DataDirLock | null = null;
+  if (config.store.path !== ':memory:') {
+    mkdirSync(dirname(config.store.path), { recursive: true });
+    lock = lockDataDir(dirname(config.store.path));
+  }
   const store = createSqliteStore({
     path: config.store.path,
     logger,
@@ -129,14 +134,23 @@ export async function startLlmwatch(
     home: config.dashboards.home,
   });
   const annotations = createAnnotationsHandler(createAnnotationStore());
+  // Links in alerts and notifications point at this server unless configured otherwise.
+  const defaultUrl = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${config.server.port}`;
+  const alertingConfig =
+    config.alerting.externalUrl === 'http://127.0.0.1:9400'
+      ? { ...config.alerting, externalUrl: defaultUrl }
+      : config.alerting;
+  const notifyConfig = config.notify.externalUrl
+    ? config.notify
+    : { ...config.notify, externalUrl: alertingConfig.externalUrl };
   const notifier = createNotifier({
-    config: config.notify,
+    config: notifyConfig,
     logger,
     registry,
     dbPath: siblingDbPath(config, 'notify.db'),
   });
   const alerting = createAlertEngine({
-    config: config.alerting,
+    config: alertingConfig,
     engine,
     sink: notifier,
     logger,
@@ -201,6 +215,7 @@ export async function startLlmwatch(
     flusher.stop();
     await writer.close();
     await store.close();
+    lock?.release();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -238,6 +253,7 @@ export async function startLlmwatch(
     flusher.stop();
     await writer.close();
     await store.close();
+    lock?.release();
     logger.info({}, 'stopped');
   };
 

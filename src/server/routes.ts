@@ -129,6 +129,12 @@ export function createRequestListener(deps: RouteDeps) {
       sendJson(res, 200, { targets: deps.scraper.targets() });
       return;
     }
+    if (path === '/graph') {
+      // Alert links use Prometheus's /graph?g0.expr=... form; the Alerts page lists them.
+      res.writeHead(302, { location: '/d/alerts' });
+      res.end();
+      return;
+    }
     if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
       return;

@@ -1,4 +1,7 @@
 import { after, before, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../config/load.js';
 import { createSilentLogger } from '../core/log.js';
@@ -142,4 +145,21 @@ test('POST /v1/metrics reaches the OTLP receiver, not the gateway, and the data 
   const result = (await query.json()) as { data: { result: { value: [number, string] }[] } };
   assert.equal(result.data.result.length, 1);
   assert.equal(result.data.result[0]!.value[1], '3');
+});
+
+test('one process per data folder: a second server on the same store is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-lock-'));
+  const config = validateConfig({ server: { port: 0 }, store: { path: join(dir, 'db.sqlite') } });
+  const first = await startLlmwatch(config, createSilentLogger());
+  await assert.rejects(startLlmwatch(config, createSilentLogger()), {
+    code: 'store_in_use',
+    message: new RegExp(
+      `the data folder ${dir} is used by another llmwatch process \\(pid ${process.pid}\\)`,
+    ),
+  });
+  await first.close();
+  writeFileSync(join(dir, 'llmwatch.lock'), '999999999'); // left by a process that is gone
+  const again = await startLlmwatch(config, createSilentLogger());
+  await again.close();
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -31,7 +31,8 @@ export class BlockStore {
 
   /**
    * Pushes the samples of series `id` in [startMs, endMs] from its chunks and then `heads` (in
-   * write order) onto the outputs, sorted by time, the latest write winning per timestamp.
+   * write order) onto the outputs, sorted by time, the latest write winning per timestamp; the
+   * output indices of staleness markers go onto `outStale`, ascending.
    */
   readSamples(
     id: number,
@@ -40,6 +41,7 @@ export class BlockStore {
     heads: readonly SeriesHead[],
     outTs: number[],
     outValues: number[],
+    outStale: number[],
   ): void {
     const rows = this.stmts.chunksInRange.all(id, startMs, endMs);
     // Rows come in (max_ts, id) order. Fast path: every source strictly after the previous one.
@@ -55,17 +57,22 @@ export class BlockStore {
       lastMax = head.maxTs;
     }
     if (disjoint) {
-      for (const row of rows) decodeChunkInto(row[4], row[3], startMs, endMs, outTs, outValues);
-      for (const head of heads) head.readInto(startMs, endMs, outTs, outValues);
+      for (const row of rows) {
+        decodeChunkInto(row[4], row[3], startMs, endMs, outTs, outValues, outStale);
+      }
+      for (const head of heads) head.readInto(startMs, endMs, outTs, outValues, outStale);
       return;
     }
 
     const ts: number[] = [];
     const values: number[] = [];
+    const staleAt: number[] = [];
     rows.sort((a, b) => a[0] - b[0]);
-    for (const row of rows) decodeChunkInto(row[4], row[3], startMs, endMs, ts, values);
-    for (const head of heads) head.readInto(startMs, endMs, ts, values);
+    for (const row of rows) decodeChunkInto(row[4], row[3], startMs, endMs, ts, values, staleAt);
+    for (const head of heads) head.readInto(startMs, endMs, ts, values, staleAt);
+    const stale = new Set(staleAt);
     for (const i of latestPerTimestamp(ts)) {
+      if (stale.has(i)) outStale.push(outTs.length);
       outTs.push(ts[i] as number);
       outValues.push(values[i] as number);
     }
@@ -87,11 +94,12 @@ export class BlockStore {
       const lastBucketEnd = bucketStart(head.maxTs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS - 1;
       const ts: number[] = [];
       const values: number[] = [];
-      this.readSamples(id, firstBucket, lastBucketEnd, [], ts, values);
-      rollups = computeRollups(ts, values, ROLLUP_BASE_MS);
+      const stale: number[] = [];
+      this.readSamples(id, firstBucket, lastBucketEnd, [], ts, values, stale);
+      rollups = computeRollups(ts, values, ROLLUP_BASE_MS, undefined, stale);
     } else {
-      const { timestampsMs, values } = decodeChunk(bytes, head.count);
-      rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS);
+      const { timestampsMs, values, staleIndices } = decodeChunk(bytes, head.count);
+      rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, undefined, staleIndices);
     }
     const n = rollups.startsMs.length;
     if (n === 0) return;

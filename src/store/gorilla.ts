@@ -198,8 +198,10 @@ export function encodeChunk(
 
 /**
  * Decodes the `count` samples of a chunk, pushing those with timestamps in [startMs, endMs]
- * onto `outTs` and `outValues`. Stops early once past endMs. Corrupt bytes decode to garbage
- * samples, never to an exception or an endless loop (reads past the end yield zeros).
+ * onto `outTs` and `outValues`, and the output index of every staleness marker onto `outStale`
+ * (when given). Markers are recognised from the decoded bits, before the value enters a plain
+ * array (V8 may rewrite NaN payloads there). Stops early once past endMs. Corrupt bytes decode
+ * to garbage samples, never to an exception or an endless loop (reads past the end yield zeros).
  */
 export function decodeChunkInto(
   bytes: Uint8Array,
@@ -208,6 +210,7 @@ export function decodeChunkInto(
   endMs: number,
   outTs: number[],
   outValues: number[],
+  outStale?: number[],
 ): void {
   if (count <= 0) return;
   const r = new BitReader(bytes);
@@ -218,6 +221,7 @@ export function decodeChunkInto(
     const value = xor.next();
     if (ts > endMs) return;
     if (ts >= startMs) {
+      if (outStale !== undefined && xor.isStale()) outStale.push(outTs.length);
       outTs.push(ts);
       outValues.push(value);
     }
@@ -247,6 +251,11 @@ export class XorDecoder {
   private started = false;
 
   constructor(private readonly r: BitReader) {}
+
+  /** True when the value last returned is Prometheus's staleness marker (quiet bit ignored). */
+  isStale(): boolean {
+    return this.lo === 2 && (this.hi & 0xfff7ffff) === 0x7ff00000;
+  }
 
   /** The next value written by XorEncoder.appendPredicted with the same `predicted`. */
   nextPredicted(predicted: number): number {
@@ -296,15 +305,16 @@ export class XorDecoder {
   }
 }
 
-/** Decodes every sample of a chunk. */
+/** Decodes every sample of a chunk; `staleIndices` lists the staleness markers, ascending. */
 export function decodeChunk(
   bytes: Uint8Array,
   count: number,
-): { timestampsMs: number[]; values: number[] } {
+): { timestampsMs: number[]; values: number[]; staleIndices: number[] } {
   const timestampsMs: number[] = [];
   const values: number[] = [];
-  decodeChunkInto(bytes, count, -Infinity, Infinity, timestampsMs, values);
-  return { timestampsMs, values };
+  const staleIndices: number[] = [];
+  decodeChunkInto(bytes, count, -Infinity, Infinity, timestampsMs, values, staleIndices);
+  return { timestampsMs, values, staleIndices };
 }
 
 function signExtend(value: number, bits: number): number {

@@ -4,6 +4,7 @@
  * series costs a few hundred bytes.
  */
 import { ChunkEncoder, decodeChunk, decodeChunkInto } from './gorilla.js';
+import { STALE_MARKER, isStaleMarker } from './rollup.js';
 
 /** One series' open chunk plus what the write-ahead log checkpoint needs to know. */
 export class SeriesHead {
@@ -50,7 +51,10 @@ export class SeriesHead {
       this.maxTs = timestampMs;
       return;
     }
-    const { timestampsMs, values } = decodeChunk(enc.writer.toBytes(), enc.count);
+    const { timestampsMs, values, staleIndices } = decodeChunk(enc.writer.toBytes(), enc.count);
+    // Markers travel as flags: a NaN payload may not survive a plain array (see staleness).
+    const stale = timestampsMs.map(() => false);
+    for (const i of staleIndices) stale[i] = true;
     let lo = 0;
     let hi = timestampsMs.length;
     while (lo < hi) {
@@ -58,22 +62,37 @@ export class SeriesHead {
       if ((timestampsMs[mid] as number) < timestampMs) lo = mid + 1;
       else hi = mid;
     }
+    const valueIsStale = isStaleMarker(value);
     if (timestampsMs[lo] === timestampMs) {
       values[lo] = value;
+      stale[lo] = valueIsStale;
     } else {
       timestampsMs.splice(lo, 0, timestampMs);
       values.splice(lo, 0, value);
+      stale.splice(lo, 0, valueIsStale);
     }
     const fresh = new ChunkEncoder(enc.writer.bytes.length);
     for (let i = 0; i < timestampsMs.length; i++) {
-      fresh.append(timestampsMs[i] as number, values[i] as number);
+      fresh.append(
+        timestampsMs[i] as number,
+        stale[i] === true ? STALE_MARKER : (values[i] as number),
+      );
     }
     this.encoder = fresh;
     this.minTs = timestampsMs[0] as number;
   }
 
-  /** Pushes the samples in [startMs, endMs] onto the output arrays. */
-  readInto(startMs: number, endMs: number, outTs: number[], outValues: number[]): void {
+  /**
+   * Pushes the samples in [startMs, endMs] onto the output arrays, and the output indices of
+   * staleness markers onto `outStale` (see decodeChunkInto).
+   */
+  readInto(
+    startMs: number,
+    endMs: number,
+    outTs: number[],
+    outValues: number[],
+    outStale?: number[],
+  ): void {
     if (this.encoder.count === 0 || this.maxTs < startMs || this.minTs > endMs) return;
     decodeChunkInto(
       this.encoder.writer.bytes,
@@ -82,6 +101,7 @@ export class SeriesHead {
       endMs,
       outTs,
       outValues,
+      outStale,
     );
   }
 }

@@ -75,6 +75,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
   const readRaw = (id: number, startMs: number, endMs: number) => {
     const timestampsMs: number[] = [];
     const values: number[] = [];
+    const staleIndices: number[] = [];
     blocks.readSamples(
       id,
       startMs,
@@ -82,8 +83,9 @@ export function createReader(deps: ReaderDeps): StoreReader {
       heads.headsOf(heads.states.get(id)),
       timestampsMs,
       values,
+      staleIndices,
     );
-    return { timestampsMs, values };
+    return { timestampsMs, values, staleIndices };
   };
 
   return {
@@ -93,10 +95,16 @@ export function createReader(deps: ReaderDeps): StoreReader {
       const result: SeriesData[] = [];
       if (endMs < startMs) return result;
       for (const { id, labels } of resolveSeries(stmts, matchers)) {
-        const { timestampsMs, values } = readRaw(id, startMs, endMs);
+        const { timestampsMs, values, staleIndices } = readRaw(id, startMs, endMs);
         if (timestampsMs.length === 0) continue;
         count(timestampsMs.length);
-        result.push({ labels, timestampsMs, values });
+        const series: SeriesData = { labels, timestampsMs, values };
+        if (staleIndices.length > 0) {
+          const mask = new Uint8Array(timestampsMs.length);
+          for (const i of staleIndices) mask[i] = 1;
+          series.staleMask = mask;
+        }
+        result.push(series);
       }
       return result.sort((a, b) => compareLabels(a.labels, b.labels));
     },
@@ -151,12 +159,12 @@ export function createReader(deps: ReaderDeps): StoreReader {
     const stored = blocks.readRollups(id, fromMs, Math.min(toMs, rawFromMs - 1));
     if (rawFromMs > toMs) return stored;
     const rawStart = Math.max(rawFromMs, fromMs);
-    const { timestampsMs, values } = readRaw(
+    const { timestampsMs, values, staleIndices } = readRaw(
       id,
       rawStart,
       bucketStart(toMs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS - 1,
     );
-    return computeRollups(timestampsMs, values, ROLLUP_BASE_MS, stored);
+    return computeRollups(timestampsMs, values, ROLLUP_BASE_MS, stored, staleIndices);
   }
 }
 

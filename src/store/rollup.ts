@@ -58,6 +58,16 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * Prometheus's staleness marker, 0x7ff0000000000002. Safe to pass as an argument or keep in a
+ * typed array; a plain JS array may rewrite its payload, so decoded markers travel as flags.
+ */
+export const STALE_MARKER: number = (() => {
+  u32[LITTLE ? 1 : 0] = 0x7ff00000;
+  u32[LITTLE ? 0 : 1] = 2;
+  return f64[0] as number;
+})();
+
 /** True for Prometheus's staleness marker, with or without the quiet bit set. */
 export function isStaleMarker(value: number): boolean {
   if (!Number.isNaN(value)) return false;
@@ -72,19 +82,29 @@ export function bucketStart(timestampMs: number, resolutionMs: number): number {
   return Math.floor(timestampMs / resolutionMs) * resolutionMs;
 }
 
-/** Aggregates sorted samples into buckets of `resolutionMs`, appending to `out`. */
+/**
+ * Aggregates sorted samples into buckets of `resolutionMs`, appending to `out`. Staleness
+ * markers are skipped: those listed in `staleIndices` (ascending indices, as the decoders
+ * report them) and any value whose bits still show the marker.
+ */
 export function computeRollups(
   timestampsMs: readonly number[],
   values: readonly number[],
   resolutionMs: number,
   out: RollupColumns = emptyColumns(),
+  staleIndices: readonly number[] = [],
 ): RollupColumns {
   let current = Number.NaN;
   let prev = 0;
+  let nextStale = 0;
   for (let i = 0; i < timestampsMs.length; i++) {
     const ts = timestampsMs[i] as number;
     const v = values[i] as number;
-    if (isStaleMarker(v)) continue;
+    if (staleIndices[nextStale] === i) {
+      nextStale++;
+      continue;
+    }
+    if (v !== v && isStaleMarker(v)) continue;
     const start = bucketStart(ts, resolutionMs);
     const b = out.startsMs.length - 1;
     if (start !== current) {

@@ -1,6 +1,6 @@
 /**
- * Resolving label matchers to series through the inverted label index (`label_index`), and the
- * cheap per-sample key that maps an incoming label set to its series id.
+ * Resolving label matchers to series through the inverted label index (`label_index`). The
+ * per-sample map from an incoming label set to its series id is series-cache.ts.
  */
 import { parseLabelsKey } from './labels.js';
 import { compileMatchers, matchesAll, type CompiledMatcher } from './matchers.js';
@@ -49,22 +49,4 @@ export function resolveSeries(stmts: Statements, matchers: readonly LabelMatcher
     if (matchesAll(labels, compiled)) result.push({ id, labels });
   }
   return result.sort((a, b) => a.id - b.id);
-}
-
-/**
- * A fast lookup key for a label set in the order its keys were given, or null when a label
- * value is not a string or a name contains U+0001 (invalid anyway: the slow path rejects it).
- * Names end at U+0001 and values are length-prefixed, so the key parses back uniquely: two
- * label sets share a key only if they list the same (name, value) pairs in the same order.
- */
-export function fastLabelsKey(labels: Labels): string | null {
-  const names = Object.keys(labels);
-  let key = '';
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
-    const value = labels[name];
-    if (typeof value !== 'string' || name.includes('\u0001')) return null;
-    key += name + '\u0001' + value.length + '\u0002' + value;
-  }
-  return key;
 }

@@ -22,10 +22,11 @@ import { convertRowSamples } from './migrate-v1.js';
 import { openDatabase } from './open.js';
 import { createReader, type StoreLimits } from './reader.js';
 import { prepareStatements } from './statements.js';
-import type { LabelMatcher, MetricStore, RollupSeriesData, Sample } from './types.js';
+import type { LabelMatcher, Labels, MetricStore, RollupSeriesData, Sample } from './types.js';
 import { describeInvalidSample } from './validate.js';
 import { decodeWalBatch, encodeWalBatch } from './wal-codec.js';
-import { fastLabelsKey, resolveSeries } from './series-index.js';
+import { resolveSeries } from './series-index.js';
+import { SeriesCache } from './series-cache.js';
 
 /** Options of createSqliteStore. */
 export interface SqliteStoreOptions extends Partial<StoreLimits> {
@@ -128,8 +129,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const blocks = new BlockStore(stmts);
   const convertedSamples = convertRowSamples(db, blocks, chunkSamples);
   if (convertedSamples > 0) logger?.info({ path, convertedSamples }, 'metric store converted');
-  // Fast label key (fastLabelsKey) -> series id, for label sets seen since opening.
-  const seriesByKey = new Map<string, number>();
+  // Label set -> series id, for label sets seen since opening.
+  const seriesCache = new SeriesCache();
   let lastWalId = stmts.lastWalId.get() ?? 0;
   // WAL rows before this id are known deleted.
   let oldestWalId = 0;
@@ -277,9 +278,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
           removed.add(id);
           deletedSeries++;
         }
-        if (removed.size > 0) {
-          for (const [key, id] of seriesByKey) if (removed.has(id)) seriesByKey.delete(key);
-        }
+        if (removed.size > 0) seriesCache.deleteIds(removed);
         logger?.info(
           { path, cutoffMs, deletedChunks, deletedRollupBlocks, deletedSeries },
           'retention enforced',
@@ -309,16 +308,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       const ids = new Float64Array(n);
       const ts = new Float64Array(n);
       const values = new Float64Array(n);
-      const newSeries: Array<{ key: string; labels: Record<string, string>; fastKeys: string[] }> =
-        [];
+      const newSeries: Array<{ key: string; labels: Record<string, string>; seen: Labels[] }> = [];
       const newByKey = new Map<string, number>();
 
       // Validate everything and resolve series before writing anything.
       for (let i = 0; i < n; i++) {
         const sample = samples[i] as Sample;
         const labels = typeof sample === 'object' && sample !== null ? sample.labels : undefined;
-        const fast = typeof labels === 'object' && labels !== null ? fastLabelsKey(labels) : null;
-        let id = fast === null ? undefined : seriesByKey.get(fast);
+        const known = typeof labels === 'object' && labels !== null;
+        let id = known ? seriesCache.get(labels) : undefined;
         if (
           id === undefined ||
           !Number.isSafeInteger(sample.timestampMs) ||
@@ -336,12 +334,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
           const key = canonicalLabelsKey(sample.labels);
           let ref = newByKey.get(key) ?? stmts.seriesIdByLabels.get(key);
           if (ref === undefined) {
-            newSeries.push({ key, labels: sample.labels, fastKeys: [] });
+            newSeries.push({ key, labels: sample.labels, seen: [] });
             ref = -newSeries.length;
             newByKey.set(key, ref);
           }
-          if (ref < 0 && fast !== null) newSeries[-ref - 1]?.fastKeys.push(fast);
-          else if (fast !== null) seriesByKey.set(fast, ref);
+          if (ref < 0) newSeries[-ref - 1]?.seen.push(sample.labels);
+          else seriesCache.set(sample.labels, ref);
           id = ref;
         }
         ids[i] = id;
@@ -362,9 +360,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       lastWalId = written.walId;
       for (let k = 0; k < newSeries.length; k++) {
         const id = written.newIds[k] as number;
-        for (const fast of (newSeries[k] as { fastKeys: string[] }).fastKeys) {
-          seriesByKey.set(fast, id);
-        }
+        for (const labels of (newSeries[k] as { seen: Labels[] }).seen) seriesCache.set(labels, id);
       }
       applyBatch(ids, ts, values, written.walId, false);
       maintain(chunkWriteBudgetMs);

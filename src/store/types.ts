@@ -26,6 +26,14 @@ export interface SeriesData {
   labels: Labels;
   timestampsMs: number[];
   values: number[];
+  /**
+   * Optional: 1 at index i when sample i is Prometheus's staleness marker (values[i] is then a
+   * NaN whose bits are unspecified), 0 elsewhere; absent when no sample in range is a marker.
+   * Stores set it because a NaN payload does not reliably survive a plain JS array (V8 may
+   * canonicalise it); readers treat a sample as a marker when the mask says so or, for stores
+   * that leave the mask out, when its bits still show the marker.
+   */
+  staleMask?: Uint8Array;
 }
 
 /**

@@ -12,11 +12,14 @@ import { LlmwatchError } from '../core/errors.js';
 const VERSION = 1;
 const SMALL = 2 ** 51;
 
-/** One decoded batch: parallel arrays of series id, timestamp (ms) and value. */
+/**
+ * One decoded batch: parallel arrays of series id, timestamp (ms) and value. Typed arrays, so
+ * that every NaN bit pattern (the staleness marker's payload) is kept exactly.
+ */
 export interface WalBatch {
-  seriesIds: number[];
-  timestampsMs: number[];
-  values: number[];
+  seriesIds: Float64Array;
+  timestampsMs: Float64Array;
+  values: Float64Array;
 }
 
 /** Encodes `count` samples of the parallel arrays into a WAL row blob. */
@@ -27,6 +30,7 @@ export function encodeWalBatch(
   count: number,
 ): Buffer {
   const buf = Buffer.allocUnsafe(16 + count * 28);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let pos = 0;
   buf[pos++] = VERSION;
   pos = writeVarint(buf, pos, count);
@@ -44,7 +48,8 @@ export function encodeWalBatch(
       buf[pos++] = ts < 0 ? 1 : 0;
       pos = writeVarint(buf, pos, Math.abs(ts));
     }
-    pos = buf.writeDoubleLE(values[i] as number, pos);
+    view.setFloat64(pos, values[i] as number, true);
+    pos += 8;
     prevId = id;
     prevTs = ts;
   }
@@ -66,8 +71,13 @@ export function decodeWalBatch(blob: Uint8Array, rowId: number): WalBatch {
   if (buf[0] !== VERSION) fail();
   const cursor = { pos: 1 };
   const count = readVarint(buf, cursor);
-  if (Number.isNaN(count)) fail();
-  const batch: WalBatch = { seriesIds: [], timestampsMs: [], values: [] };
+  // Every sample takes at least 10 bytes: a count beyond that is corrupt (and not allocated).
+  if (Number.isNaN(count) || count > buf.length / 10) fail();
+  const batch: WalBatch = {
+    seriesIds: new Float64Array(count),
+    timestampsMs: new Float64Array(count),
+    values: new Float64Array(count),
+  };
   let id = 0;
   let ts = 0;
   for (let i = 0; i < count; i++) {
@@ -81,9 +91,9 @@ export function decodeWalBatch(blob: Uint8Array, rowId: number): WalBatch {
       ts += unzigzag(tsField - 1);
     }
     if (cursor.pos + 8 > buf.length || Number.isNaN(id) || Number.isNaN(ts)) fail();
-    batch.seriesIds.push(id);
-    batch.timestampsMs.push(ts);
-    batch.values.push(buf.readDoubleLE(cursor.pos));
+    batch.seriesIds[i] = id;
+    batch.timestampsMs[i] = ts;
+    batch.values[i] = buf.readDoubleLE(cursor.pos);
     cursor.pos += 8;
   }
   if (cursor.pos > buf.length) fail();
@@ -101,6 +111,15 @@ function unzigzag(z: number): number {
 function writeVarint(buf: Buffer, start: number, value: number): number {
   let pos = start;
   let v = value;
+  if (v < 0x80000000) {
+    // Small values (nearly all): integer bit operations instead of float division.
+    while (v >= 0x80) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos++] = v;
+    return pos;
+  }
   while (v >= 0x80) {
     buf[pos++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);

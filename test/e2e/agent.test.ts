@@ -59,7 +59,8 @@ after(async () => {
 async function startServer(port = 0): Promise<LlmwatchServer> {
   const config = validateConfig({
     server: { host: '127.0.0.1', port },
-    store: { path: join(dir, `store-${servers.length}.db`) },
+    // One data folder per server: llmwatch locks its folder (quality and alert state live there).
+    store: { path: join(dir, `store-${servers.length}`, 'llmwatch.db') },
   });
   const server = await startLlmwatch(config, createSilentLogger());
   servers.push(server);

@@ -139,8 +139,10 @@ async function averageSafety(): Promise<Record<string, number>> {
   const body = (await res.json()) as {
     data: { result: { metric: Record<string, string>; value: [number, string] }[] };
   };
+  // Sum and count are extrapolated by the same factor, so their ratio is exact up to rounding.
+  const rounded = (text: string) => Math.round(Number(text) * 1e9) / 1e9;
   return Object.fromEntries(
-    body.data.result.map((r) => [r.metric.component ?? '', Number(r.value[1])]),
+    body.data.result.map((r) => [r.metric.component ?? '', rounded(r.value[1])]),
   );
 }
 

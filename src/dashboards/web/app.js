@@ -157,9 +157,12 @@ async function main() {
   async function loadAll() {
     const { startSec, endSec } = resolveWindow(state, Date.now());
     const stepSec = chooseStepSeconds(endSec - startSec);
-    // Align the end to the step so points land on the same timestamps across refreshes.
-    const alignedEnd = state.range === 'custom' ? endSec : endSec - (endSec % stepSec);
-    const alignedStart = alignedEnd - (endSec - startSec);
+    // Align the end up to the step, so points land on the same timestamps across refreshes and
+    // the newest point is never older than the end (with a day-long step, rounding down hid the
+    // latest day). The start is a whole number of steps before the end.
+    const alignedEnd =
+      state.range === 'custom' ? endSec : endSec + ((stepSec - (endSec % stepSec)) % stepSec);
+    const alignedStart = alignedEnd - Math.ceil((endSec - startSec) / stepSec) * stepSec;
     const vars = {
       component: componentRegex(state.components, allValue),
       __rate_interval: rateIntervalFor(stepSec),

@@ -3,6 +3,7 @@
  * queues them durably, runs every evaluator on each with per-judge limits, and records scores
  * as metrics and evaluation records.
  */
+import { setMaxListeners } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { CaptureOptions, CapturedPair } from '../../gateway/capture.js';
 import type { Logger } from '../../core/log.js';
@@ -136,6 +137,8 @@ export function createQualityPipeline(opts: QualityPipelineOptions): QualityPipe
   let running = false;
   let timer: NodeJS.Timeout | null = null;
   const stopping = new AbortController();
+  // Every in-flight evaluation listens for stop; more than 10 at once is normal, not a leak.
+  setMaxListeners(0, stopping.signal);
 
   const deps: WorkerDeps = {
     queue,
