@@ -26,6 +26,11 @@ test('config check accepts the documented vLLM fleet example', () => {
   );
 });
 
+test('config check accepts the documented quality and alerting example', () => {
+  const run = llmwatch(['config', 'check', 'examples/quality-alerts.yaml']);
+  assert.equal(run.code, 0, run.stderr);
+});
+
 test('config check names every bad field and exits non-zero', () => {
   const dir = mkdtempSync(join(tmpdir(), 'llmwatch-cli-'));
   const file = join(dir, 'bad.yaml');
