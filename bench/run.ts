@@ -82,6 +82,11 @@ async function main(): Promise<void> {
   const agentLines = storeTable(await runAgentBench());
   console.log([...scrapeLines, ...agentLines].join('\n'));
 
+  console.log('running Overview page benchmark...');
+  const { runOverviewBench } = await import('./overview.js');
+  const overviewLines = storeTable(await runOverviewBench());
+  console.log(overviewLines.join('\n'));
+
   console.log('running quality and alert rules benchmarks...');
   const { runQualityBench } = await import('./quality.js');
   const { runRulesBench } = await import('./rules.js');
@@ -153,6 +158,15 @@ async function main(): Promise<void> {
     "H100 captures; the stand-in's own CPU is reported apart from the agent's.",
     '',
     ...agentLines,
+    '',
+    '## Overview page',
+    '',
+    'From `bench/overview.ts` (`runOverviewBench()`): /d/overview (default 1 h range) in headless',
+    'Chromium, 5 loads per side, medians; "fleet" is 20 components × 2 copies × 24 h of generated',
+    'request, latency and engine series at one sample per minute, "empty store" the baseline.',
+    'First paint from the paint timing entries; data ready when no panel is "loading".',
+    '',
+    ...overviewLines,
     '',
     '## Quality pipeline',
     '',

@@ -55,8 +55,8 @@ export const alertsDashboard: DashboardDefinition = {
       description: 'Silences that mute matching alerts until they end.',
       unit: 'alerts',
       queries: [],
-      layout: { x: 0, y: 14, w: 24, h: 8 },
-      emptyHint: 'No silences. Create one with POST /api/llmwatch/silences.',
+      layout: { x: 0, y: 14, w: 24, h: 14 },
+      emptyHint: 'No silences. Create one with the form below.',
     },
   ],
 };

@@ -12,6 +12,12 @@ import type {
   PanelUnit,
   Thresholds,
 } from '../dashboards/types.js';
+import type {
+  GrafanaDashboardJson,
+  GrafanaPanelJson,
+  GrafanaThresholdsJson,
+  GrafanaVariableJson,
+} from './schema-types.js';
 
 /** Grafana dashboard schema version the export writes (Grafana 10.4 / 11). */
 export const GRAFANA_SCHEMA_VERSION = 39;
@@ -49,9 +55,11 @@ export interface GrafanaDashboardOptions {
 
 type Json = Record<string, unknown>;
 
-function grafanaThresholds(t: Thresholds | undefined): Json {
-  const steps: Json[] = [{ color: COLORS[t?.base ?? 'green'], value: null }];
-  for (const s of t?.steps ?? []) steps.push({ color: COLORS[s.color], value: s.value });
+function grafanaThresholds(t: Thresholds | undefined): GrafanaThresholdsJson {
+  const steps: GrafanaThresholdsJson['steps'] = [
+    { color: COLORS[t?.base ?? 'green'] ?? 'green', value: null },
+  ];
+  for (const s of t?.steps ?? []) steps.push({ color: COLORS[s.color] ?? 'green', value: s.value });
   return { mode: 'absolute', steps };
 }
 
@@ -68,7 +76,7 @@ function target(refId: string, expr: string, legend: string, instant: boolean): 
   };
 }
 
-function timeseriesPanel(p: PanelDefinition, id: number): Json {
+function timeseriesPanel(p: PanelDefinition, id: number): GrafanaPanelJson {
   const style = p.thresholds?.style === 'line' ? 'dashed' : p.thresholds ? 'area' : 'off';
   return {
     type: 'timeseries',
@@ -104,7 +112,7 @@ function timeseriesPanel(p: PanelDefinition, id: number): Json {
   };
 }
 
-function tablePanel(p: PanelDefinition, id: number): Json {
+function tablePanel(p: PanelDefinition, id: number): GrafanaPanelJson {
   const label = p.rowLabel ?? 'component';
   return {
     type: 'table',
@@ -133,7 +141,12 @@ function tablePanel(p: PanelDefinition, id: number): Json {
   };
 }
 
-function textPanel(p: PanelDefinition, id: number, llmwatchUrl: string, dashboardId: string): Json {
+function textPanel(
+  p: PanelDefinition,
+  id: number,
+  llmwatchUrl: string,
+  dashboardId: string,
+): GrafanaPanelJson {
   return {
     type: 'text',
     options: {
@@ -148,9 +161,9 @@ function textPanel(p: PanelDefinition, id: number, llmwatchUrl: string, dashboar
 export function toGrafanaDashboard(
   def: DashboardDefinition,
   opts: GrafanaDashboardOptions = {},
-): Json {
+): GrafanaDashboardJson {
   const llmwatchUrl = opts.llmwatchUrl ?? 'http://127.0.0.1:9400';
-  const panels = def.panels.map((p, index) => {
+  const panels = def.panels.map((p, index): GrafanaPanelJson => {
     const id = index + 1;
     const type = p.type ?? 'timeseries';
     const body =
@@ -167,7 +180,7 @@ export function toGrafanaDashboard(
       gridPos: { x: p.layout.x, y: p.layout.y, w: p.layout.w, h: p.layout.h },
     };
   });
-  const variables: Json[] = [
+  const variables: GrafanaVariableJson[] = [
     {
       name: 'datasource',
       label: 'Data source',
@@ -189,7 +202,6 @@ export function toGrafanaDashboard(
         query: `label_values(${v.name})`,
         refId: 'PrometheusVariableQueryEditor-VariableQuery',
       },
-      definition: `label_values(${v.name})`,
       multi: true,
       includeAll: true,
       allValue: v.allValue,

@@ -11,7 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './browser.js';
-import { JUDGE_COST_ERROR, startFakeApi, type FakeQuery } from './dashboards-fake-api.js';
+import {
+  JUDGE_COST_ERROR,
+  SILENCE_POST_ERROR,
+  startFakeApi,
+  type FakeQuery,
+  type FakeSilenceWrite,
+} from './dashboards-fake-api.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/pages/', import.meta.url));
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -145,6 +151,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 describe('dashboard pages in Chromium', { timeout: 180_000 }, () => {
   const recorded: FakeQuery[] = [];
+  const silenceWrites: FakeSilenceWrite[] = [];
   const pageErrors: string[] = [];
   let server: Server;
   let browser: LaunchedBrowser;
@@ -153,7 +160,7 @@ describe('dashboard pages in Chromium', { timeout: 180_000 }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startFakeApi(recorded);
+    server = await startFakeApi(recorded, silenceWrites);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await launchBrowser({ bypassCsp: true, viewport: { width: 1280, height: 1000 } });
     page = await browser.newPage();
@@ -307,6 +314,87 @@ describe('dashboard pages in Chromium', { timeout: 180_000 }, () => {
         await second.getAttribute('[data-panel-id="active-alerts"] tbody a', 'href'),
         '/d/quantity?component=chat-a',
       );
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('creates a silence from the Alerts page form, shows API errors, and expires it', async () => {
+    const second = await browser.newPage();
+    const errors: string[] = [];
+    second.on('pageerror', (err) => errors.push(err.message));
+    try {
+      const nowMs = Date.parse('2026-03-04T05:06:07.000Z');
+      await second.clock.setFixedTime(nowMs);
+      await second.goto(`${base}/d/alerts`);
+      assert.deepEqual(await panelStates(second, 2), {
+        'active-alerts': 'ready/2',
+        silences: 'ready/1',
+      });
+      const errorText = () => second.textContent('#silence-form-error');
+
+      // A malformed matcher line is caught in the page: nothing is sent.
+      await second.fill('#silence-matchers', 'component=chat-a');
+      await second.fill('#silence-created-by', 'alice');
+      await second.fill('#silence-comment', 'fail');
+      await second.click('text=Create silence');
+      assert.equal(
+        await errorText(),
+        'Matcher "component=chat-a" is not name="value" or name=~"regex".',
+      );
+      assert.deepEqual(silenceWrites, []);
+
+      // The API's error shows next to the form.
+      await second.fill('#silence-matchers', 'component="chat-a"\nalertname=~"High.*"');
+      await second.fill('#silence-duration', '30m');
+      await second.click('text=Create silence');
+      await second.waitForFunction(
+        () => document.querySelector('#silence-form-error')?.textContent !== '',
+      );
+      assert.equal(await errorText(), `Could not create the silence: ${SILENCE_POST_ERROR}`);
+      const body = {
+        matchers: [
+          { name: 'component', value: 'chat-a', isRegex: false, isEqual: true },
+          { name: 'alertname', value: 'High.*', isRegex: true, isEqual: true },
+        ],
+        startsAt: '2026-03-04T05:06:07.000Z',
+        endsAt: '2026-03-04T05:36:07.000Z',
+        createdBy: 'alice',
+        comment: 'fail',
+      };
+      assert.deepEqual(silenceWrites, [{ method: 'POST', path: '/api/llmwatch/silences', body }]);
+
+      await second.fill('#silence-comment', 'deploy window');
+      await second.click('text=Create silence');
+      await second.waitForSelector('[data-panel-id="silences"][data-row-count="2"]');
+      assert.equal(await errorText(), '');
+      assert.deepEqual(silenceWrites[1], {
+        method: 'POST',
+        path: '/api/llmwatch/silences',
+        body: { ...body, comment: 'deploy window' },
+      });
+      const rows = () =>
+        second.$$eval('[data-panel-id="silences"] tbody tr', (trs) =>
+          trs.map((tr) => [tr.children[0]!.textContent, tr.children[4]!.textContent]),
+        );
+      assert.deepEqual(await rows(), [
+        ['component="chat-a", alertname=~"High.*"', 'deploy window'],
+        ['component="embed-c"', 'maintenance'],
+      ]);
+      assert.deepEqual(await seriousViolations(second), []);
+
+      await second.click(
+        'button[aria-label=\'Expire silence component="chat-a", alertname=~"High.*"\']',
+      );
+      await second.waitForSelector('[data-panel-id="silences"][data-row-count="1"]');
+      assert.deepEqual(silenceWrites[2], {
+        method: 'DELETE',
+        path: '/api/llmwatch/silences/s2',
+        body: null,
+      });
+      assert.equal(silenceWrites.length, 3);
+      assert.deepEqual(await rows(), [['component="embed-c"', 'maintenance']]);
+      assert.deepEqual(errors, []);
     } finally {
       await second.close();
     }

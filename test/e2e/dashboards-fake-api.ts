@@ -161,19 +161,6 @@ function apiAnswer(url: URL, nowMs: number): unknown {
           },
         ],
       };
-    case '/api/llmwatch/silences':
-      return {
-        silences: [
-          {
-            id: 's1',
-            matchers: [{ name: 'component', value: 'embed-c', isRegex: false, isEqual: true }],
-            startsAt: nowMs - 3_600_000,
-            endsAt: nowMs + 3_600_000,
-            createdBy: 'ops',
-            comment: 'maintenance',
-          },
-        ],
-      };
     case '/api/llmwatch/evaluations': {
       const all = [
         {
@@ -211,11 +198,90 @@ function apiAnswer(url: URL, nowMs: number): unknown {
   }
 }
 
-/** Starts the dashboards with the fake API on 127.0.0.1:0. */
-export async function startFakeApi(recorded: FakeQuery[]): Promise<Server> {
+/** One POST or DELETE the fake received on /api/llmwatch/silences. */
+export interface FakeSilenceWrite {
+  method: 'POST' | 'DELETE';
+  path: string;
+  /** The parsed JSON body (POST); null for DELETE. */
+  body: unknown;
+}
+
+/** The answer the fake gives a POST whose comment is "fail": the real API's error shape. */
+export const SILENCE_POST_ERROR = 'fake: silence rejected, comment "fail" is not allowed';
+
+/**
+ * A stateful silences API: starts with one active silence "s1"; POST adds "s2", "s3", ...;
+ * DELETE marks one expired (404 when unknown). Every write is pushed to `writes`.
+ */
+function silencesApi(writes: FakeSilenceWrite[]) {
+  const silences: Record<string, unknown>[] = [
+    {
+      id: 's1',
+      matchers: [{ name: 'component', value: 'embed-c', isRegex: false, isEqual: true }],
+      startsAt: Date.now() - 3_600_000,
+      endsAt: Date.now() + 3_600_000,
+      createdBy: 'ops',
+      comment: 'maintenance',
+      state: 'active',
+    },
+  ];
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> => {
+    if (path === '/api/llmwatch/silences' && req.method === 'GET') {
+      sendJson(res, 200, { silences: [...silences].reverse() });
+      return true;
+    }
+    if (path === '/api/llmwatch/silences' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      writes.push({ method: 'POST', path, body });
+      if (body.comment === 'fail') {
+        sendJson(res, 400, { status: 'error', code: 'silence_invalid', error: SILENCE_POST_ERROR });
+        return true;
+      }
+      const silence = { ...body, id: `s${silences.length + 1}`, state: 'active' };
+      silences.push(silence);
+      sendJson(res, 201, { silence });
+      return true;
+    }
+    const match = /^\/api\/llmwatch\/silences\/([^/]+)$/.exec(path);
+    if (match && req.method === 'DELETE') {
+      writes.push({ method: 'DELETE', path, body: null });
+      const silence = silences.find((s) => s.id === decodeURIComponent(match[1]!));
+      if (!silence) {
+        sendJson(res, 404, {
+          status: 'error',
+          code: 'silence_not_found',
+          error: 'no such silence',
+        });
+        return true;
+      }
+      Object.assign(silence, { state: 'expired', endsAt: Date.now() });
+      sendJson(res, 200, { silence });
+      return true;
+    }
+    return false;
+  };
+}
+
+/**
+ * Starts the dashboards with the fake API on 127.0.0.1:0. Range and instant queries go to
+ * `recorded`, silence writes to `silenceWrites`.
+ */
+export async function startFakeApi(
+  recorded: FakeQuery[],
+  silenceWrites: FakeSilenceWrite[] = [],
+): Promise<Server> {
   const dashboards = createDashboardHandler({ logger: createSilentLogger() });
+  const silences = silencesApi(silenceWrites);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/api/llmwatch/silences')) {
+      void silences(req, res, url.pathname).then((done) => {
+        if (!done) sendJson(res, 405, { status: 'error', error: 'method not allowed' });
+      });
+      return;
+    }
     const kind =
       url.pathname === '/api/v1/query_range'
         ? 'range'

@@ -253,27 +253,215 @@ export class AlertsPanel extends ListPanel {
   }
 }
 
-/** Silences from GET /api/llmwatch/silences. */
+/** Label matcher line: `name="value"`, `name=~"regex"`, `name!="value"` or `name!~"regex"`. */
+const MATCHER_LINE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$/;
+
+/**
+ * Parses matcher lines into the API's matchers; throws an Error naming the bad line.
+ * @param {string} text
+ */
+export function parseMatchers(text) {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new Error('Give at least one matcher, e.g. component="chat".');
+  return lines.map((line) => {
+    const m = MATCHER_LINE.exec(line);
+    if (!m)
+      throw new Error(
+        `Matcher ${JSON.stringify(line.trim())} is not name="value" or name=~"regex".`,
+      );
+    const op = /** @type {string} */ (m[2]);
+    return {
+      name: /** @type {string} */ (m[1]),
+      value: /** @type {string} */ (m[3]).replace(/\\(.)/g, '$1'),
+      isRegex: op.endsWith('~'),
+      isEqual: !op.startsWith('!'),
+    };
+  });
+}
+
+/** A duration like "30m", "2h" or "1d" in milliseconds; NaN when malformed or zero. */
+export function parseDurationMs(/** @type {string} */ text) {
+  const m = /^\s*(\d+)\s*([mhd])\s*$/.exec(text);
+  if (!m || Number(m[1]) === 0) return NaN;
+  return (
+    Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[/** @type {'m'|'h'|'d'} */ (m[2])]
+  );
+}
+
+/** Sends a JSON request; throws the API's error message on a non-2xx answer. */
+async function sendJson(
+  /** @type {string} */ method,
+  /** @type {string} */ url,
+  /** @type {unknown} */ body,
+) {
+  const res = await fetch(url, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let json = null;
+  try {
+    json = await res.json();
+  } catch {
+    // fall through to the status check
+  }
+  if (!res.ok) throw new Error(json?.error ?? `${method} ${url} answered HTTP ${res.status}`);
+  return json;
+}
+
+/** One labelled form field. */
+function field(
+  /** @type {string} */ id,
+  /** @type {string} */ label,
+  /** @type {HTMLElement} */ input,
+) {
+  const wrap = document.createElement('div');
+  wrap.className = 'field';
+  const l = document.createElement('label');
+  l.htmlFor = id;
+  l.textContent = label;
+  input.id = id;
+  wrap.append(l, input);
+  return wrap;
+}
+
+/**
+ * Silences in place (pending or active) from GET /api/llmwatch/silences, with a form that
+ * creates one (POST) and an Expire button per silence (DELETE /api/llmwatch/silences/<id>).
+ * Expired silences are not listed.
+ */
 export class SilencesPanel extends ListPanel {
+  /** @param {any} def @param {string} defaultEmptyHint */
+  constructor(def, defaultEmptyHint) {
+    super(def, defaultEmptyHint);
+    /** @type {any} */
+    this.lastWin = null;
+    this.el.append(this.buildForm());
+  }
+
+  buildForm() {
+    const form = document.createElement('form');
+    form.className = 'silence-form';
+    form.setAttribute('aria-label', 'Create a silence');
+    const matchers = document.createElement('textarea');
+    matchers.rows = 2;
+    matchers.required = true;
+    matchers.placeholder = 'component="chat"\nalertname=~"High.*"';
+    const duration = document.createElement('input');
+    duration.value = '2h';
+    duration.required = true;
+    duration.size = 5;
+    const createdBy = document.createElement('input');
+    createdBy.required = true;
+    createdBy.autocomplete = 'name';
+    const comment = document.createElement('input');
+    comment.required = true;
+    const submit = document.createElement('button');
+    submit.type = 'submit';
+    submit.textContent = 'Create silence';
+    this.formError = document.createElement('p');
+    this.formError.id = 'silence-form-error';
+    this.formError.className = 'form-error';
+    this.formError.setAttribute('role', 'alert');
+    for (const input of [matchers, duration, createdBy, comment])
+      input.setAttribute('aria-describedby', this.formError.id);
+    form.append(
+      field('silence-matchers', 'Matchers (one per line)', matchers),
+      field('silence-duration', 'Duration (30m, 2h, 1d)', duration),
+      field('silence-created-by', 'Created by', createdBy),
+      field('silence-comment', 'Comment', comment),
+      submit,
+      this.formError,
+    );
+    // Validation happens here and in the API, so messages show next to the form.
+    form.noValidate = true;
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.formError.textContent = '';
+      let body;
+      try {
+        const ms = parseDurationMs(duration.value);
+        if (!Number.isFinite(ms))
+          throw new Error(`Duration ${JSON.stringify(duration.value)} is not like 30m, 2h or 1d.`);
+        const now = Date.now();
+        body = {
+          matchers: parseMatchers(matchers.value),
+          startsAt: new Date(now).toISOString(),
+          endsAt: new Date(now + ms).toISOString(),
+          createdBy: createdBy.value.trim(),
+          comment: comment.value.trim(),
+        };
+      } catch (err) {
+        this.formError.textContent = err instanceof Error ? err.message : String(err);
+        return;
+      }
+      submit.disabled = true;
+      sendJson('POST', '/api/llmwatch/silences', body)
+        .then(() => {
+          matchers.value = '';
+          comment.value = '';
+          return this.load(this.lastWin);
+        })
+        .catch((err) => {
+          this.formError.textContent = `Could not create the silence: ${err instanceof Error ? err.message : err}`;
+        })
+        .finally(() => {
+          submit.disabled = false;
+        });
+    });
+    return form;
+  }
+
+  /** @param {any} win */
+  async load(win) {
+    this.lastWin = win;
+    return super.load(win);
+  }
+
   async fetchItems() {
     const body = await getJson('/api/llmwatch/silences');
-    return Array.isArray(body?.silences) ? body.silences : [];
+    const all = Array.isArray(body?.silences) ? body.silences : [];
+    return all.filter((/** @type {any} */ s) => s.state !== 'expired');
+  }
+
+  /** @param {any} silence */
+  async expire(silence) {
+    this.formError.textContent = '';
+    try {
+      await sendJson('DELETE', `/api/llmwatch/silences/${encodeURIComponent(String(silence.id))}`);
+    } catch (err) {
+      this.formError.textContent = `Could not expire the silence: ${err instanceof Error ? err.message : err}`;
+    }
+    await this.load(this.lastWin);
   }
 
   columns() {
     const op = (/** @type {any} */ m) => (m.isEqual === false ? '!' : '=') + (m.isRegex ? '~' : '');
+    const text = (/** @type {any} */ s) =>
+      (s.matchers ?? []).map((/** @type {any} */ m) => `${m.name}${op(m)}"${m.value}"`).join(', ');
     return [
-      {
-        header: 'Matchers',
-        cell: (s) =>
-          (s.matchers ?? [])
-            .map((/** @type {any} */ m) => `${m.name}${op(m)}"${m.value}"`)
-            .join(', '),
-      },
+      { header: 'Matchers', cell: text },
       { header: 'Starts', cell: (s) => formatTime(s.startsAt) },
       { header: 'Ends', cell: (s) => formatTime(s.endsAt) },
       { header: 'Created by', cell: (s) => String(s.createdBy ?? '') },
       { header: 'Comment', cell: (s) => String(s.comment ?? '') },
+      {
+        header: 'Action',
+        cell: (s) => {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.textContent = 'Expire';
+          button.setAttribute('aria-label', `Expire silence ${text(s)}`);
+          button.addEventListener('click', () => {
+            button.disabled = true;
+            void this.expire(s);
+          });
+          return button;
+        },
+      },
     ];
   }
 }
