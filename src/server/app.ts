@@ -32,6 +32,7 @@ import { createCloudWatchImporter } from '../ingest/cloudwatch/index.js';
 import { BUILTIN_DASHBOARDS } from '../dashboards/builtins.js';
 import { loadUserDashboards } from '../dashboards/user.js';
 import { createAnnotationStore, createAnnotationsHandler } from '../dashboards/annotations.js';
+import { startChangeDetector } from '../dashboards/change-detector.js';
 import { createOtlpMetricsHandler } from '../ingest/otlp/index.js';
 import { createCostRecorder } from '../cost/index.js';
 import type { RecordingRules } from '../rules/index.js';
@@ -133,7 +134,9 @@ export async function startLlmwatch(
     dashboards: [...BUILTIN_DASHBOARDS, ...loadUserDashboards(config.dashboards, configDir)],
     home: config.dashboards.home,
   });
-  const annotations = createAnnotationsHandler(createAnnotationStore());
+  const annotationStore = createAnnotationStore();
+  const annotations = createAnnotationsHandler(annotationStore);
+  const changes = startChangeDetector({ engine, annotations: annotationStore, logger });
   // Links in alerts and notifications point at this server unless configured otherwise.
   const defaultUrl = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${config.server.port}`;
   const alertingConfig =
@@ -237,6 +240,7 @@ export async function startLlmwatch(
   };
 
   const close = async (): Promise<void> => {
+    changes.stop();
     await cloudwatch?.stop();
     await alerting.stop();
     await notifier.close();
