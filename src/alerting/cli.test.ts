@@ -161,3 +161,23 @@ test('rules check: an anchor reused by 150 rules is fine; an alias bomb is a cle
   assert.equal(runRulesCheck([bomb], out.output), 1);
   assert.match(out.lines.join('\n'), /YAML: .*alias.*; use fewer aliases/i);
 });
+
+test('rules test fails when a rule file it names matches nothing', async () => {
+  const file = join(dir, 'missing-files.test.yaml');
+  writeFileSync(
+    file,
+    [
+      'rule_files: [does-not-exist.yaml, "nomatch*.yaml"]',
+      'evaluation_interval: 1m',
+      'tests:',
+      '  - input_series: [{ series: up, values: "1" }]',
+      '    alert_rule_test: [{ eval_time: 1m, alertname: Down, exp_alerts: [] }]',
+    ].join('\n'),
+  );
+  const out = capture();
+  assert.equal(await runRulesTest([file], out.output), 1);
+  assert.match(
+    out.lines.join('\n'),
+    /FAILED to load: rule_files "does-not-exist.yaml", "nomatch\*.yaml" match no file/,
+  );
+});

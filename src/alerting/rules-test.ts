@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { expandGlobs } from './load.js';
 import { createSilentLogger } from '../core/log.js';
 import { createMemoryStore, createPromqlEngine } from '../promql/index.js';
 import type { Sample } from '../store/types.js';
@@ -148,6 +149,12 @@ export async function runRulesTestFile(
     return 1;
   }
   const ruleFiles = parsed.rule_files.map((f) => resolve(dirname(file), f));
+  const unmatched = parsed.rule_files.filter((_, i) => expandGlobs([ruleFiles[i]!]).length === 0);
+  if (unmatched.length > 0) {
+    const names = unmatched.map((f) => JSON.stringify(f)).join(', ');
+    print(`${file}: FAILED to load: rule_files ${names} match no file; fix the path or the glob`);
+    return 1;
+  }
   const evalMs = parseDurationMs(parsed.evaluation_interval) as number;
   let failed = 0;
   for (const [index, test] of parsed.tests.entries()) {

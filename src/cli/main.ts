@@ -1,7 +1,7 @@
 /**
  * The `llmwatch` command line. Commands are thin: they parse flags and call the parts.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../core/log.js';
 import { isLlmwatchError } from '../core/errors.js';
 import { loadConfigFile, validateConfig } from '../config/load.js';
@@ -23,6 +23,25 @@ function positiveNumber(value: string): number {
   if (!Number.isFinite(n) || n <= 0)
     throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
   return n;
+}
+
+function unitInterval(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`expected a number from 0 to 1, got "${value}"`);
+  }
+  return n;
+}
+
+/** An output path whose folder exists, checked before a long run rather than after it. */
+function writableFile(value: string): string {
+  const folder = dirname(value);
+  if (!existsSync(folder)) {
+    throw new InvalidArgumentError(
+      `folder "${folder}" does not exist; create it or choose another`,
+    );
+  }
+  return value;
 }
 
 function port(value: string): number {
@@ -154,11 +173,17 @@ evalCommand
   .description('agreement of an evaluator with a human-labelled dataset')
   .requiredOption('--dataset <file>', 'labelled dataset (CSV or JSONL)')
   .requiredOption('--criterion <name>', 'criterion, e.g. toxicity, safety, tone, relevance')
-  .option('--evaluator <kind>', 'deterministic or judge', 'deterministic')
-  .option('--rows <which>', 'odd, even or all', 'odd')
-  .option('--out <file>', 'write the report as JSON')
+  .addOption(
+    new Option('--evaluator <kind>', 'which evaluator')
+      .choices(['deterministic', 'judge'])
+      .default('deterministic'),
+  )
+  .addOption(
+    new Option('--rows <which>', 'which rows').choices(['odd', 'even', 'all']).default('odd'),
+  )
+  .option('--out <file>', 'write the report as JSON', writableFile)
   .option('--limit <count>', 'use at most N rows', positiveNumber)
-  .option('--threshold <x>', 'score below which an item counts as bad', Number)
+  .option('--threshold <x>', 'score (0..1) below which an item counts as bad', unitInterval)
   .option('-c, --config <file>', 'configuration with quality.judge', 'llmwatch.yaml')
   .action(
     async (opts: {
@@ -178,7 +203,7 @@ evalCommand
 evalCommand
   .command('run <file>')
   .description('score a JSONL file of {request, response} offline')
-  .option('--out <file>', 'write result lines here instead of stdout')
+  .option('--out <file>', 'write result lines here instead of stdout', writableFile)
   .option('-c, --config <file>', 'configuration with quality.judge', 'llmwatch.yaml')
   .action(async (file: string, opts: { out?: string; config: string }) => {
     const judgeConfig = optionalConfig(opts.config).quality.judge;

@@ -84,3 +84,14 @@ test('unknown commands and bad flags are refused with usage help', () => {
   assert.equal(run.code, 1);
   assert.match(run.stderr, /expected a positive number, got "fast"/);
 });
+
+test('eval calibrate refuses bad options before running', () => {
+  const base = ['eval', 'calibrate', '--dataset', 'x.csv', '--criterion', 'toxicity'];
+  const rows = llmwatch([...base, '--rows', 'bogus']);
+  assert.equal(rows.code, 1);
+  assert.match(rows.stderr, /'bogus' is invalid\. Allowed choices are odd, even, all/);
+  const threshold = llmwatch([...base, '--threshold', '5']);
+  assert.match(threshold.stderr, /expected a number from 0 to 1, got "5"/);
+  const out = llmwatch([...base, '--out', '/nonexistent-llmwatch/x.json']);
+  assert.match(out.stderr, /folder "\/nonexistent-llmwatch" does not exist/);
+});

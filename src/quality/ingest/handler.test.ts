@@ -183,6 +183,16 @@ test('bad input: 400 naming line and field, nothing enqueued; size, method, path
       /^line 1: timestamp must be Unix ms or an RFC3339 time/,
     ],
     ['/api/llmwatch/pairs', '   ', /^body: is empty/],
+    [
+      '/api/llmwatch/pairs',
+      '{"component":"a\\"b{c}","request":{"prompt":"p"},"response":{"text":"t"}}',
+      /^line 1: component "a\\"b\{c\}" may only use letters, digits/,
+    ],
+    [
+      '/api/llmwatch/pairs',
+      '{"component":"c","request":{"prompt":"p"},"response":{"text":"t"},"timestamp":"9999-12-31T00:00:00Z"}',
+      /^line 1: timestamp 9999-12-31T00:00:00.000Z is more than a day in the future/,
+    ],
   ];
   for (const [path, body, message] of cases) {
     const reply = await post(path, body);

@@ -40,15 +40,24 @@ function name(where: string, field: string, value: unknown, fallback?: string): 
       `${field} must be a non-empty string of at most ${MAX_NAME_CHARS} characters (or set ?${field}= on the URL)`,
     );
   }
+  // Components become the `component` label: the same characters as components in the config.
+  if (field === 'component' && !/^[A-Za-z0-9_.:-]+$/.test(v)) {
+    fail(
+      where,
+      `component ${JSON.stringify(v.slice(0, 60))} may only use letters, digits, "_", "-", "." or ":"`,
+    );
+  }
   return v;
 }
 
 function timestampMs(where: string, value: unknown, nowMs: number): number {
   if (value === undefined || value === null) return nowMs;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) {
+    return notInTheFuture(where, value, nowMs);
+  }
   if (typeof value === 'string') {
     const ms = Date.parse(value);
-    if (Number.isFinite(ms)) return ms;
+    if (Number.isFinite(ms)) return notInTheFuture(where, ms, nowMs);
   }
   return fail(
     where,
@@ -174,4 +183,15 @@ export function parsePairsBody(body: string, d: ParseDefaults): ParsedPairs {
     else pairs.push(pair);
   }
   return { pairs, skipped };
+}
+
+/** A pair from more than a day ahead is a clock or unit mistake (seconds given as ms...). */
+function notInTheFuture(where: string, ms: number, nowMs: number): number {
+  if (ms > nowMs + 86_400_000) {
+    fail(
+      where,
+      `timestamp ${new Date(ms).toISOString()} is more than a day in the future; send Unix ms or RFC3339`,
+    );
+  }
+  return ms;
 }

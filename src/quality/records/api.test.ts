@@ -102,6 +102,10 @@ test('bad parameters are 400 naming the parameter; unknown id 404; other paths n
   assert.match(msg('minScore=2'), /minScore="2"/);
   assert.match(msg('sort=random'), /sort="random"/);
   assert.match(msg('start=yesterday'), /start="yesterday"/);
+  assert.match(
+    msg('start=200&end=100'),
+    /^parameter end="100" is invalid; use a time at or after start$/,
+  );
   const cursor = (q('limit=1')?.body as Body).nextCursor as string;
   assert.match(msg(`sort=score&cursor=${cursor}`), /parameter cursor=/);
   assert.equal(api('/api/llmwatch/evaluations/999', new URLSearchParams())?.status, 404);

@@ -74,6 +74,11 @@ function parseFilter(params: URLSearchParams): RecordFilter {
     bad('limit', limitRaw ?? '', `a whole number from 1 to ${MAX_LIMIT}`);
   }
   const cursor = text('cursor');
+  const startMs = timeParam(params, 'start');
+  const endMs = timeParam(params, 'end');
+  if (startMs !== undefined && endMs !== undefined && startMs > endMs) {
+    bad('end', text('end') ?? '', 'a time at or after start');
+  }
   return {
     component: text('component'),
     criterion: text('criterion'),
@@ -82,8 +87,8 @@ function parseFilter(params: URLSearchParams): RecordFilter {
     requestId: text('requestId'),
     minScore: numberParam(params, 'minScore'),
     maxScore: numberParam(params, 'maxScore'),
-    startMs: timeParam(params, 'start'),
-    endMs: timeParam(params, 'end'),
+    startMs,
+    endMs,
     sort: sortRaw,
     limit,
     after: cursor === undefined ? undefined : decodeCursor(cursor, sortRaw),
