@@ -50,7 +50,7 @@ export const overviewDashboard: DashboardDefinition = {
       queries: [
         {
           refId: 'traffic',
-          title: 'Traffic',
+          title: 'Traffic (range avg)',
           unit: 'req/s',
           expr: sumRate('llm_requests_total', GATEWAY, 'component', '$__range'),
           legend: '{{component}}',
