@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMetricRegistry, formatGoFloat } from './registry.js';
+import { createMetricRegistry } from './registry.js';
+import { formatPromFloat } from '../core/prom-float.js';
 import type { Sample } from '../store/types.js';
 
 function byName(samples: Sample[]): string[] {
@@ -14,7 +15,7 @@ function byName(samples: Sample[]): string[] {
   });
 }
 
-test('formatGoFloat matches Go strconv g/-1 formatting', () => {
+test('le values are formatted as Go strconv g/-1 does (one formatter for gateway, scrape, OTLP)', () => {
   const cases: [number, string][] = [
     [0.005, '0.005'],
     [1, '1'],
@@ -23,13 +24,15 @@ test('formatGoFloat matches Go strconv g/-1 formatting', () => {
     [0.0005, '0.0005'],
     [0.00005, '5e-05'],
     [1e21, '1e+21'],
-    [123456789, '123456789'],
+    [123456789, '1.23456789e+08'],
+    [1000000, '1e+06'],
+    [2560, '2560'],
     [Infinity, '+Inf'],
     [-Infinity, '-Inf'],
     [NaN, 'NaN'],
     [0, '0'],
   ];
-  for (const [value, want] of cases) assert.equal(formatGoFloat(value), want, String(value));
+  for (const [value, want] of cases) assert.equal(formatPromFloat(value), want, String(value));
 });
 
 test('counter: start sample at creation time on first collect only', () => {

@@ -7,6 +7,7 @@
  * key); callers keep the returned handle and call `inc`/`set`/`observe` on it, which only touch
  * numbers.
  */
+import { formatPromFloat } from '../core/prom-float.js';
 import { LlmwatchError } from '../core/errors.js';
 import type { Labels, Sample } from '../store/types.js';
 
@@ -88,21 +89,6 @@ interface FamilyState {
   family: MetricFamily<unknown>;
 }
 
-/** Formats a float the way Prometheus Go clients do (`strconv.FormatFloat(v, 'g', -1, 64)`). */
-export function formatGoFloat(value: number): string {
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === 0) return '0';
-  const [mantissa, expText] = value.toExponential().split('e') as [string, string];
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 21) {
-    const sign = exp < 0 ? '-' : '+';
-    return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  return String(value);
-}
-
 /** Builds a stable key from a label set (sorted names), used for Map lookups. */
 function labelKey(labels: Labels): string {
   const names = Object.keys(labels).sort();
@@ -164,7 +150,7 @@ export function createMetricRegistry(opts: { nowMs?: () => number } = {}): Metri
       help,
       kind,
       bucketsUpper: buckets,
-      leLabels: [...buckets.map(formatGoFloat), '+Inf'],
+      leLabels: [...buckets.map(formatPromFloat), '+Inf'],
       series: new Map(),
       family: undefined as unknown as MetricFamily<unknown>,
     };
@@ -266,7 +252,7 @@ function renderText(families: Map<string, FamilyState>): string {
       forEachValue(family, series, (suffix, le, value) => {
         const parts = le === null ? base : [...base, `le="${le}"`];
         const labelText = parts.length > 0 ? `{${parts.join(',')}}` : '';
-        lines.push(`${family.name}${suffix}${labelText} ${formatGoFloat(value)}`);
+        lines.push(`${family.name}${suffix}${labelText} ${formatPromFloat(value)}`);
       });
     }
   }

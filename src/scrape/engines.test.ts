@@ -5,7 +5,7 @@ import type { Labels } from '../store/types.js';
 import { detectEngine, mapEngine, type EngineName } from './engines.js';
 import { parseExposition } from './exposition.js';
 import type { MappedSample } from './mapping.js';
-import { formatPromFloat } from './promfloat.js';
+import { formatPromFloat } from '../core/prom-float.js';
 import { mapVllm } from './vllm.js';
 
 const fixture = (name: string) =>

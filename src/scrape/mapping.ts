@@ -12,7 +12,7 @@
 import type { Labels } from '../store/types.js';
 import type { ExpositionSample, MetricFamily, MetricType } from './exposition.js';
 import { parseNumber } from './exposition-line.js';
-import { formatPromFloat } from './promfloat.js';
+import { formatPromFloat } from '../core/prom-float.js';
 
 /** A mapped sample; `timestampMs` only when the exposition carried one. */
 export interface MappedSample {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseExposition } from './exposition.js';
-import { formatPromFloat } from './promfloat.js';
+import { formatPromFloat } from '../core/prom-float.js';
 import { isRuntimeNoise, toRawSamples } from './targets.js';
 import { mapVllm, type MappedSample } from './vllm.js';
 

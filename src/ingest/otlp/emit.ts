@@ -5,7 +5,7 @@
  * convention); re-sending that sample is harmless because the store replaces equal timestamps.
  */
 import type { Labels, Sample } from '../../store/types.js';
-import { formatGoFloat } from '../registry.js';
+import { formatPromFloat } from '../../core/prom-float.js';
 import type { OtlpTransaction } from './state.js';
 
 /** Where samples of one request are collected. */
@@ -80,7 +80,7 @@ export function pushHistogram(
   h.bucketCounts.forEach((count, i) => {
     cumulative += count;
     const bound = h.bounds[i];
-    const le = bound === undefined ? '+Inf' : formatGoFloat(bound / divisor);
+    const le = bound === undefined ? '+Inf' : formatPromFloat(bound / divisor);
     pushCounter(sink, `${name}_bucket`, { ...h.labels, le }, h.zeroAtMs, h.timeMs, cumulative);
   });
   if (h.bucketCounts.length === 0) {
