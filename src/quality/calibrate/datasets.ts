@@ -1,6 +1,6 @@
 /**
- * Reads the human-labelled sets (as in /work/shared/datasets and the slices under
- * test/fixtures/quality) into one of three shapes: binary labels, graded labels, or
+ * Reads human-labelled quality sets (the slices under test/fixtures/quality, with their sources in
+ * SOURCES.md there) into one of three shapes: binary labels, graded labels, or
  * preference pairs. The format is recognised from the CSV header or the first JSONL row.
  */
 import { readFileSync } from 'node:fs';
