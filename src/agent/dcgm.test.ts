@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseExposition } from '../scrape/exposition.js';
-import { isDcgmSentinel, mapDcgm } from './dcgm.js';
+import { mapDcgm } from './dcgm.js';
+import { isDcgmValue } from '../scrape/dcgm.js';
 
 const MIB = 1024 * 1024;
 
@@ -59,6 +60,6 @@ test('sentinels are absent, MIG slices use GR_ENGINE_ACTIVE and get "<gpu>/<GPU_
       memoryTotalBytes: 400 * MIB,
     },
   ]);
-  assert.equal(isDcgmSentinel(2147483631), false);
-  assert.equal(isDcgmSentinel(Number.NaN), true);
+  assert.equal(isDcgmValue(2147483631), true);
+  assert.equal(isDcgmValue(Number.NaN), false);
 });

@@ -7,25 +7,18 @@
  * (all MiB). DCGM's "blank" sentinels and non-finite values are left out, never stored as 0.
  * Series without a `gpu` label cannot be placed and are skipped.
  *
+ * Sentinels are recognised by the scraper's `isDcgmValue`, so both paths agree on missing data.
+ * Limitation: the scraper's DCGM mapping (scrape/dcgm.ts) writes samples for scraped targets;
+ * this one builds readings for attribution, so the field rules are kept in both places.
+ *
  * Limitation: DCGM reports no process IDs, so in DCGM mode GPUs are attributed to copies by
  * configuration only (gpus / gpuUuids), not by processes.
  */
 import type { MetricFamily } from '../scrape/exposition.js';
 import type { GpuReading } from './reading.js';
+import { isDcgmValue } from '../scrape/dcgm.js';
 
 const MIB = 1024 * 1024;
-
-/** True for DCGM's blank/not-supported magic numbers (int32, int64 and fp64 families). */
-export function isDcgmSentinel(value: number): boolean {
-  if (!Number.isFinite(value)) return true;
-  const ranges: [number, number][] = [
-    [2147483632, 2147483635],
-    // int64 0x7ffffffffffffff0..3 all round to 2^63 as doubles.
-    [2 ** 63, 2 ** 63],
-    [140737488355328, 140737488355331],
-  ];
-  return ranges.some(([low, high]) => value >= low && value <= high);
-}
 
 interface Raw {
   reading: GpuReading;
@@ -54,7 +47,7 @@ export function mapDcgm(families: readonly MetricFamily[]): GpuReading[] {
         raw = { reading, fields: new Map() };
         byKey.set(key, raw);
       }
-      if (!isDcgmSentinel(sample.value)) raw.fields.set(family.name, sample.value);
+      if (isDcgmValue(sample.value)) raw.fields.set(family.name, sample.value);
     }
   }
   return [...byKey.values()].map(finishReading);
