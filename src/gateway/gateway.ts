@@ -1,6 +1,6 @@
 /**
- * The OpenAI-compatible gateway: routes `/v1/chat/completions` and `/v1/completions` by the
- * body's `model` to a component, balances across its copies by least outstanding requests, and
+ * The OpenAI-compatible gateway: routes `/v1/chat/completions`, `/v1/completions` and
+ * `/v1/embeddings` by the body's `model` to a component, balances across its copies by least outstanding requests, and
  * records per-request metrics into the in-process registry. `GET /v1/models` lists the models.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,7 +20,12 @@ export type { RequestFacts };
 export type { CaptureOptions, CapturedPair } from './capture.js';
 import { createModelSeries, registerGatewayFamilies } from './metrics.js';
 import { buildRoutes, pickCopy, type ComponentRoute } from './routing.js';
-import { parseCompletionRequest, readBody, type CompletionRequest } from './request.js';
+import {
+  parseCompletionRequest,
+  parseEmbeddingsRequest,
+  readBody,
+  type CompletionRequest,
+} from './request.js';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -54,7 +59,12 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const COMPLETION_PATHS = new Set(['/v1/chat/completions', '/v1/completions']);
+/** POST routes and the parser of each one's body. */
+const POST_PATHS = new Map([
+  ['/v1/chat/completions', parseCompletionRequest],
+  ['/v1/completions', parseCompletionRequest],
+  ['/v1/embeddings', parseEmbeddingsRequest],
+]);
 
 function clientError(status: number, message: string, code: string, param: string | null = null) {
   return { status, message, type: 'invalid_request_error', param, code } satisfies OpenAiError;
@@ -149,7 +159,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     requestId: string,
   ): CaptureBuffer | null {
     const capture = opts.capture;
-    if (capture === undefined) return null;
+    if (capture === undefined || !request.capturable) return null;
     try {
       if (!capture.shouldCapture(component.name, requestId)) return null;
     } catch (err) {
@@ -176,8 +186,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     body: Buffer,
     startMs: number,
     requestId: string,
+    parse: typeof parseCompletionRequest,
   ): void {
-    const parsed = parseCompletionRequest(body);
+    const parsed = parse(body);
     if ('error' in parsed) {
       reject(res, parsed.error);
       return;
@@ -199,7 +210,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const path = q < 0 ? url : url.slice(0, q);
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
-    if (COMPLETION_PATHS.has(path)) {
+    const parse = POST_PATHS.get(path);
+    if (parse !== undefined) {
       if (req.method !== 'POST') {
         const message = `${req.method} is not allowed on ${path}; use POST`;
         reject(res, clientError(405, message, 'method_not_allowed'), { allow: 'POST' });
@@ -215,7 +227,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       readBody(
         req,
         limit,
-        (body) => onCompletionBody(req, res, body, startMs, requestId),
+        (body) => onCompletionBody(req, res, body, startMs, requestId, parse),
         (sizeBytes) => {
           const message = `request body of ${sizeBytes} bytes or more exceeds the gateway limit of ${limit} bytes; send less or raise gateway.maxBodyBytes`;
           reject(res, clientError(413, message, 'body_too_large'), {}, true);
@@ -236,7 +248,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       res.end(req.method === 'HEAD' ? undefined : modelList);
       return;
     }
-    const message = `unknown path ${path}; the gateway serves POST /v1/chat/completions, POST /v1/completions and GET /v1/models`;
+    const message = `unknown path ${path}; the gateway serves POST /v1/chat/completions, POST /v1/completions, POST /v1/embeddings and GET /v1/models`;
     reject(res, clientError(404, message, 'unknown_path'));
   }
 

@@ -1,6 +1,6 @@
 /**
  * A local mock model server that speaks the OpenAI wire format (chat/completions and completions,
- * JSON and SSE streaming), for the gateway's tests and benchmark. It listens on 127.0.0.1, port 0.
+ * JSON and SSE streaming; embeddings, JSON), for the gateway's tests and benchmark. It listens on 127.0.0.1, port 0.
  *
  * Behaviour is chosen per request with the `x-mock` header:
  * - (none): answer normally; streams send a role chunk, three content chunks, a finish chunk,
@@ -58,8 +58,19 @@ export function mockStreamBody(path: string, model: string, includeUsage: boolea
   return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
 }
 
+/** Usage every mock embeddings reply reports (embeddings have no completion tokens). */
+export const MOCK_EMBEDDING_USAGE = { prompt_tokens: 4, total_tokens: 4 };
+
 /** Builds the JSON body the mock sends for a non-streaming request. */
 export function mockJsonBody(path: string, model: string): string {
+  if (path.endsWith('/embeddings')) {
+    return JSON.stringify({
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: [0.125, -0.5, 0.75] }],
+      model,
+      usage: MOCK_EMBEDDING_USAGE,
+    });
+  }
   const chat = path.endsWith('/chat/completions');
   const text = MOCK_PIECES.join('');
   const choice = chat

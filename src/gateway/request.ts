@@ -1,6 +1,6 @@
 /**
  * Reading and validating client requests: the size-limited body, then the JSON fields the
- * gateway needs (`model`, `stream`, `stream_options`).
+ * gateway needs (`model`, `stream`, `stream_options`; `input` for embeddings).
  */
 import type { IncomingMessage } from 'node:http';
 import type { OpenAiError } from './errors.js';
@@ -53,19 +53,18 @@ export interface CompletionRequest {
   usageInjected: boolean;
   /** The client's parsed body, as sent (kept only for captured requests). */
   body: Record<string, unknown>;
+  /** False for embeddings: their replies hold vectors, not text the quality pipeline can judge. */
+  capturable: boolean;
 }
 
 function invalid(message: string, param: string | null, code: string): { error: OpenAiError } {
   return { error: { status: 400, message, type: 'invalid_request_error', param, code } };
 }
 
-/**
- * Parses and checks a chat/completions body. Bad JSON, a non-object body and a missing or
- * non-string `model` give a 400 error; model lookup is the caller's job.
- */
-export function parseCompletionRequest(
+/** Parses a JSON object body carrying a string `model`, or says what is wrong (400). */
+function parseModelBody(
   body: Buffer,
-): { request: CompletionRequest } | { error: OpenAiError } {
+): { obj: Record<string, unknown>; model: string } | { error: OpenAiError } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -87,6 +86,61 @@ export function parseCompletionRequest(
   if (typeof obj.model !== 'string') {
     return invalid(`model must be a string, got ${typeof obj.model}`, 'model', 'invalid_model');
   }
+  return { obj, model: obj.model };
+}
+
+/**
+ * Parses and checks an embeddings body (`POST /v1/embeddings`): besides `model`, `input` must be
+ * a string, an array of strings, an array of token ids or an array of token-id arrays (the
+ * OpenAI API's four forms). The body goes upstream unchanged; embeddings never stream.
+ */
+export function parseEmbeddingsRequest(
+  body: Buffer,
+): { request: CompletionRequest } | { error: OpenAiError } {
+  const parsed = parseModelBody(body);
+  if ('error' in parsed) return parsed;
+  const { obj, model } = parsed;
+  if (obj.input === undefined) {
+    return invalid('you must provide an input parameter', 'input', 'missing_input');
+  }
+  if (!isEmbeddingsInput(obj.input)) {
+    return invalid(
+      'input must be a string, an array of strings, an array of integers or an array of integer arrays',
+      'input',
+      'invalid_input',
+    );
+  }
+  return {
+    request: {
+      model,
+      stream: false,
+      upstreamBody: body,
+      usageInjected: false,
+      body: obj,
+      capturable: false,
+    },
+  };
+}
+
+function isEmbeddingsInput(input: unknown): boolean {
+  if (typeof input === 'string') return true;
+  if (!Array.isArray(input) || input.length === 0) return false;
+  const isInt = (v: unknown) => Number.isSafeInteger(v);
+  if (input.every((v) => typeof v === 'string')) return true;
+  if (input.every(isInt)) return true;
+  return input.every((v) => Array.isArray(v) && v.length > 0 && v.every(isInt));
+}
+
+/**
+ * Parses and checks a chat/completions body. Bad JSON, a non-object body and a missing or
+ * non-string `model` give a 400 error; model lookup is the caller's job.
+ */
+export function parseCompletionRequest(
+  body: Buffer,
+): { request: CompletionRequest } | { error: OpenAiError } {
+  const parsed = parseModelBody(body);
+  if ('error' in parsed) return parsed;
+  const { obj } = parsed;
   if (obj.stream !== undefined && obj.stream !== null && typeof obj.stream !== 'boolean') {
     return invalid(
       `stream must be true or false, got ${JSON.stringify(obj.stream).slice(0, 40)}`,
@@ -115,7 +169,14 @@ export function parseCompletionRequest(
     (options as Record<string, unknown>).include_usage === true;
   if (!canInject || wantsUsage) {
     return {
-      request: { model: obj.model, stream, upstreamBody: body, usageInjected: false, body: obj },
+      request: {
+        model: parsed.model,
+        stream,
+        upstreamBody: body,
+        usageInjected: false,
+        body: obj,
+        capturable: true,
+      },
     };
   }
   const sent = {
@@ -124,11 +185,12 @@ export function parseCompletionRequest(
   };
   return {
     request: {
-      model: obj.model,
+      model: parsed.model,
       stream,
       upstreamBody: Buffer.from(JSON.stringify(sent)),
       usageInjected: true,
       body: obj,
+      capturable: true,
     },
   };
 }
