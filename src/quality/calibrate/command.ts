@@ -15,6 +15,7 @@ import {
   type Scorer,
 } from './evaluator.js';
 import { runCalibrate, type CalibrateOptions } from './run.js';
+import { parsePairItems } from '../ingest/parse.js';
 
 /** Where a command writes. Default: the process streams. */
 export interface CommandIo {
@@ -98,63 +99,55 @@ export interface EvalFileOptions extends CommandIo {
   out?: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The response text from a string or an OpenAI chat/completions response body. */
-function responseTextOf(response: unknown): string | null {
-  if (typeof response === 'string') return response;
-  const choice =
-    isRecord(response) && Array.isArray(response.choices)
-      ? (response.choices[0] as unknown)
-      : undefined;
-  if (!isRecord(choice)) return null;
-  if (isRecord(choice.message) && typeof choice.message.content === 'string')
-    return choice.message.content;
-  return typeof choice.text === 'string' ? choice.text : null;
+/** The 1-based line of "line N", or item number of "item I" (0-based) in a JSON array. */
+function lineOf(where: string): number {
+  const n = Number(where.slice(where.indexOf(' ') + 1));
+  return where.startsWith('item') ? n + 1 : n;
 }
 
 /**
- * Scores a JSONL file of `{request, response}` lines offline (request: a string or an OpenAI
- * request body; response: a string or an OpenAI response body; optional `id`, `component`).
- * Writes one JSON line per line and criterion: {line, id, criterion, judge, outcome, score,
- * reasoning}; then a summary per criterion to stderr. Exit 0, or 2 naming the first bad line.
+ * Scores a file of pairs offline, in the format `POST /api/llmwatch/pairs` reads (JSON lines or a
+ * JSON array of `{requestId?, component?, request, response}` or SageMaker data-capture records;
+ * request and response may also be plain strings). Writes one JSON line per pair and criterion:
+ * {line, id, criterion, judge, outcome, score, reasoning} (`line` is the item number in an array;
+ * `id` is the requestId, else `line-N`); then a summary per criterion to stderr. Exit 0, or 2
+ * naming the first bad line and field.
  */
 export async function runEvalFileCommand(
   file: string,
   opts: EvalFileOptions = {},
 ): Promise<number> {
   const stderr = opts.stderr ?? process.stderr;
-  let lines: string[];
+  let text: string;
   try {
-    lines = readFileSync(file, 'utf8').split('\n');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     stderr.write(`eval run: cannot read ${file} (${(err as Error).message}); check the path\n`);
     return 2;
   }
   const samples: { line: number; sample: EvaluationSample }[] = [];
-  for (const [i, text] of lines.entries()) {
-    if (text.trim() === '') continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(text);
-    } catch {
-      row = undefined;
+  try {
+    const items = parsePairItems(
+      text,
+      { component: 'offline', nowMs: Date.now(), requestIdFor: (where) => `line-${lineOf(where)}` },
+      Number.MAX_SAFE_INTEGER,
+    );
+    for (const { where, pair } of items) {
+      if (pair === null) continue; // a data-capture record of a failed request
+      samples.push({
+        line: lineOf(where),
+        sample: {
+          requestId: pair.requestId,
+          component: pair.component,
+          request: pair.request,
+          responseText: pair.responseText,
+        },
+      });
     }
-    const responseText = isRecord(row) ? responseTextOf(row.response) : null;
-    if (!isRecord(row) || responseText === null) {
-      stderr.write(
-        `eval run: ${file} line ${i + 1} must be a JSON object {request, response} with a response text\n`,
-      );
-      return 2;
-    }
-    const id = typeof row.id === 'string' ? row.id : `line-${i + 1}`;
-    const component = typeof row.component === 'string' ? row.component : 'offline';
-    samples.push({
-      line: i + 1,
-      sample: { requestId: id, component, request: row.request, responseText },
-    });
+  } catch (err) {
+    if (!isLlmwatchError(err)) throw err;
+    stderr.write(`eval run: ${file}: ${err.message}\n`);
+    return 2;
   }
 
   let scorers: Scorer[];

@@ -218,7 +218,11 @@ test('eval run scores a JSONL of {request, response} offline', async () => {
     writeFileSync(
       file,
       [
-        JSON.stringify({ id: 'a', request: 'Hi?', response: 'Hello! How can I help you today?' }),
+        JSON.stringify({
+          requestId: 'a',
+          request: 'Hi?',
+          response: 'Hello! How can I help you today?',
+        }),
         JSON.stringify({
           request: { messages: [{ role: 'user', content: 'x' }] },
           response: {
@@ -248,13 +252,54 @@ test('eval run scores a JSONL of {request, response} offline', async () => {
     );
     assert.match(err.text(), /eval run: refusal mean 0\.500 over 2 scored/);
 
+    // The same formats as POST /api/llmwatch/pairs: a JSON array, data-capture records.
+    const capture = {
+      captureData: {
+        endpointInput: {
+          observedContentType: 'application/json',
+          mode: 'INPUT',
+          data: JSON.stringify({ inputs: 'Hi?' }),
+          encoding: 'JSON',
+        },
+        endpointOutput: {
+          observedContentType: 'application/json',
+          mode: 'OUTPUT',
+          data: JSON.stringify([{ generated_text: "I'm sorry, but I can't help with that." }]),
+          encoding: 'JSON',
+        },
+      },
+      eventMetadata: { eventId: 'cap-1', inferenceTime: '2026-01-02T03:04:05Z' },
+      eventVersion: '0',
+    };
+    writeFileSync(file, JSON.stringify([{ request: 'x', response: { text: 'Sure.' } }, capture]));
+    const arrayOut = sink();
+    assert.equal(
+      await runEvalFileCommand(file, {
+        deterministic: ['refusal'],
+        stdout: arrayOut,
+        stderr: sink(),
+      }),
+      0,
+    );
+    assert.deepEqual(
+      arrayOut
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const r = JSON.parse(l) as { line: number; id: string; score: number };
+          return [r.line, r.id, r.score];
+        }),
+      [
+        [1, 'line-1', 1],
+        [2, 'cap-1', 0],
+      ],
+    );
+
     writeFileSync(file, '{"request": "x"}\n');
     const bad = sink();
     assert.equal(await runEvalFileCommand(file, { stderr: bad }), 2);
-    assert.match(
-      bad.text(),
-      /line 1 must be a JSON object \{request, response\} with a response text/,
-    );
+    assert.match(bad.text(), /line 1: response must be a string, or an object/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

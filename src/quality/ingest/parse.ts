@@ -20,6 +20,14 @@ export interface ParseDefaults {
   model?: string;
   /** Time for pairs without a timestamp, Unix ms. */
   nowMs: number;
+  /** Request id for a pair without one, from where it sits ("line 3"). Default: a random UUID. */
+  requestIdFor?: (where: string) => string;
+}
+
+/** One parsed item and where it sat ("line 3", "item 0"); pair is null for a skipped capture. */
+export interface ParsedItem {
+  where: string;
+  pair: PairInput | null;
 }
 
 /** Parsed pairs, and how many capture records were skipped (error captures). */
@@ -69,8 +77,9 @@ function responseOf(
   where: string,
   response: unknown,
 ): { text: string; finishReason: string | null } {
+  if (typeof response === 'string') return { text: response, finishReason: null };
   if (typeof response !== 'object' || response === null) {
-    fail(where, 'response must be an object with "text" or "choices"');
+    fail(where, 'response must be a string, or an object with "text" or "choices"');
   }
   const r = response as { text?: unknown; choices?: unknown; finishReason?: unknown };
   if (typeof r.text === 'string') {
@@ -95,9 +104,12 @@ function responseOf(
 }
 
 function nativePair(where: string, item: Record<string, unknown>, d: ParseDefaults): PairInput {
-  const request = item.request;
+  const request = typeof item.request === 'string' ? { prompt: item.request } : item.request;
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-    fail(where, 'request must be an object with "messages" (array) or "prompt" (string)');
+    fail(
+      where,
+      'request must be a string, or an object with "messages" (array) or "prompt" (string)',
+    );
   }
   const { messages, prompt } = request as { messages?: unknown; prompt?: unknown };
   if (!Array.isArray(messages) && typeof prompt !== 'string') {
@@ -107,7 +119,9 @@ function nativePair(where: string, item: Record<string, unknown>, d: ParseDefaul
   const component = name(where, 'component', item.component, d.component);
   return {
     requestId:
-      item.requestId === undefined ? randomUUID() : name(where, 'requestId', item.requestId),
+      item.requestId === undefined
+        ? (d.requestIdFor?.(where) ?? randomUUID())
+        : name(where, 'requestId', item.requestId),
     component,
     model: name(where, 'model', item.model, d.model ?? component),
     source: 'ingest',
@@ -128,7 +142,7 @@ function itemToPair(where: string, item: unknown, d: ParseDefaults): PairInput |
   if ('skip' in read) return null;
   const component = name(where, 'component', undefined, d.component);
   return {
-    requestId: read.eventId ?? randomUUID(),
+    requestId: read.eventId ?? d.requestIdFor?.(where) ?? randomUUID(),
     component,
     model: name(where, 'model', undefined, d.model ?? component),
     source: 'ingest',
@@ -145,6 +159,24 @@ function itemToPair(where: string, item: unknown, d: ParseDefaults): PairInput |
  * `line 3: response must have "text" ...`; all-or-nothing (no pair of a bad body is kept).
  */
 export function parsePairsBody(body: string, d: ParseDefaults): ParsedPairs {
+  const pairs: PairInput[] = [];
+  let skipped = 0;
+  for (const { pair } of parsePairItems(body, d)) {
+    if (pair === null) skipped++;
+    else pairs.push(pair);
+  }
+  return { pairs, skipped };
+}
+
+/**
+ * parsePairsBody, keeping where each pair sat (for `llmwatch eval run`'s line numbers); at most
+ * `maxPairs` items.
+ */
+export function parsePairItems(
+  body: string,
+  d: ParseDefaults,
+  maxPairs = MAX_PAIRS_PER_REQUEST,
+): ParsedItem[] {
   const trimmed = body.trim();
   if (trimmed === '') fail('body', 'is empty; send a JSON array or JSON lines of pairs');
   const items: Array<[string, unknown]> = [];
@@ -169,20 +201,13 @@ export function parsePairsBody(body: string, d: ParseDefaults): ParsedPairs {
           `is not valid JSON (${err instanceof Error ? err.message : String(err)})`,
         );
       }
-      if (items.length > MAX_PAIRS_PER_REQUEST) break;
+      if (items.length > maxPairs) break;
     }
   }
-  if (items.length > MAX_PAIRS_PER_REQUEST) {
-    fail('body', `holds more than ${MAX_PAIRS_PER_REQUEST} pairs; split it into smaller requests`);
+  if (items.length > maxPairs) {
+    fail('body', `holds more than ${maxPairs} pairs; split it into smaller requests`);
   }
-  const pairs: PairInput[] = [];
-  let skipped = 0;
-  for (const [where, item] of items) {
-    const pair = itemToPair(where, item, d);
-    if (pair === null) skipped++;
-    else pairs.push(pair);
-  }
-  return { pairs, skipped };
+  return items.map(([where, item]) => ({ where, pair: itemToPair(where, item, d) }));
 }
 
 /** A pair from more than a day ahead is a clock or unit mistake (seconds given as ms...). */
