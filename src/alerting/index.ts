@@ -1,5 +1,10 @@
 /** Public API of alert rule evaluation (the notification pipeline lives in ./notify). */
-export { alertingConfigSchema, defaultRulesDir, type AlertingConfig } from './config.js';
+export {
+  alertingConfigSchema,
+  defaultRulesDir,
+  ruleFilePatterns,
+  type AlertingConfig,
+} from './config.js';
 export {
   createAlertEngine,
   type AlertEngine,

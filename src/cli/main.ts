@@ -9,7 +9,7 @@ import { startLlmwatch } from '../server/app.js';
 import { runDemo } from '../demo/run.js';
 import { runReplayCommand } from '../demo/replay/command.js';
 import { runAgentCommand } from '../agent/command.js';
-import { runRulesCheck, runRulesTest } from '../alerting/index.js';
+import { expandGlobs, ruleFilePatterns, runRulesCheck, runRulesTest } from '../alerting/index.js';
 import { runCalibrateCommand, runEvalFileCommand } from '../quality/calibrate/index.js';
 import { runGrafanaExport } from '../grafana/export.js';
 import { BUILTIN_DASHBOARDS } from '../dashboards/builtins.js';
@@ -230,6 +230,7 @@ grafana
       prometheusUrl: opts.prometheusUrl,
       webhookUrl: opts.webhookUrl,
       dashboards,
+      ruleFiles: expandGlobs(ruleFilePatterns(config.alerting)),
     });
     for (const file of result.files) process.stdout.write(`wrote ${file}\n`);
     for (const skipped of result.skipped) process.stdout.write(`skipped ${skipped}\n`);

@@ -5,8 +5,7 @@
  * Limitation: recoveryThreshold, keepFiringFor and minSamples have no Grafana equivalent and are
  * dropped; `{{ $samples }}` in annotations is replaced by "n/a".
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 /** One rule as read from an llmwatch rule file (the fields the export uses). */
@@ -38,19 +37,19 @@ function strings(value: unknown): Record<string, string> {
 }
 
 /**
- * Reads every *.yaml / *.yml rule file in `dir` (sorted by name). A missing folder yields [];
- * files or rules that are not rule-shaped are skipped and named in `skipped`.
+ * Reads the alerting rules of the given rule files, in order; files that cannot be read or
+ * parsed, and rules that are not alert-shaped (recording rules included), are named in `skipped`.
  */
-export function readRuleFiles(dir: string): { rules: ExportedRule[]; skipped: string[] } {
+export function readRuleFiles(files: readonly string[]): {
+  rules: ExportedRule[];
+  skipped: string[];
+} {
   const rules: ExportedRule[] = [];
   const skipped: string[] = [];
-  if (!existsSync(dir)) return { rules, skipped };
-  for (const name of readdirSync(dir)
-    .filter((n) => /\.ya?ml$/.test(n))
-    .sort()) {
+  for (const name of files) {
     let doc: { groups?: unknown };
     try {
-      doc = parse(readFileSync(join(dir, name), 'utf8')) as { groups?: unknown };
+      doc = parse(readFileSync(name, 'utf8')) as { groups?: unknown };
     } catch (err) {
       skipped.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
       continue;

@@ -62,7 +62,7 @@ describe('runGrafanaExport', () => {
     }
   });
 
-  it('reads a given rules folder, tolerates a missing one, and points at a given Prometheus', () => {
+  it('reads the given rule files, names bad ones, and points at a given Prometheus', () => {
     const out = mkdtempSync(join(tmpdir(), 'llmwatch-grafana-'));
     try {
       const rulesDir = join(out, 'rules');
@@ -76,12 +76,17 @@ describe('runGrafanaExport', () => {
       const result = runGrafanaExport({
         outDir: out,
         config: CONFIG,
-        rulesDir,
+        ruleFiles: [
+          join(rulesDir, 'a.yaml'),
+          join(rulesDir, 'bad.yaml'),
+          join(rulesDir, 'gone.yaml'),
+        ],
         prometheusUrl: 'http://127.0.0.1:9090',
         dashboards: [BUILTIN_DASHBOARDS[0]!],
       });
       assert.equal(result.ruleCount, 1);
-      assert.equal(result.skipped.length, 2);
+      assert.equal(result.skipped.length, 3);
+      assert.match(result.skipped[2]!, /gone\.yaml: ENOENT/);
       const rules = parse(readFileSync(join(out, 'provisioning/alerting/rules.yaml'), 'utf8'));
       assert.equal(rules.groups[0].interval, '120s');
       assert.deepEqual(rules.groups[0].rules[0].data[2].model, {
@@ -96,7 +101,7 @@ describe('runGrafanaExport', () => {
       const none = runGrafanaExport({
         outDir: out,
         config: CONFIG,
-        rulesDir: join(out, 'missing'),
+        ruleFiles: [],
       });
       assert.equal(none.ruleCount, 0);
     } finally {

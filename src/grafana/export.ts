@@ -7,13 +7,14 @@
  *   dashboards/llmwatch-<id>.json            one per dashboard
  *   provisioning/dashboards/llmwatch.yaml    file provider loading dashboards/
  *   provisioning/datasources/llmwatch.yaml   the "llmwatch" Prometheus datasource
- *   provisioning/alerting/rules.yaml         rules from src/alerting/default-rules (if any)
+ *   provisioning/alerting/rules.yaml         the alerting rules of the given rule files
  *   provisioning/alerting/contact-points.yaml
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { defaultRulesDir } from '../alerting/config.js';
+import { expandGlobs } from '../alerting/load.js';
 import { BUILTIN_DASHBOARDS } from '../dashboards/builtins.js';
 import type { DashboardDefinition } from '../dashboards/types.js';
 import { readRuleFiles, toGrafanaAlertRules, toGrafanaContactPoints } from './alerts.js';
@@ -32,8 +33,11 @@ export interface GrafanaExportOptions {
   prometheusUrl?: string;
   /** Dashboards to export. Default: the built-ins. Pass user dashboards after them. */
   dashboards?: readonly DashboardDefinition[];
-  /** Folder of alert rule files. Default: llmwatch's default rules (absent folder: no rules). */
-  rulesDir?: string;
+  /**
+   * Rule files whose alerting rules are exported (the CLI passes the shipped rules, if enabled,
+   * and `alerting.ruleFiles`). Default: the shipped rules.
+   */
+  ruleFiles?: readonly string[];
   /** URL the exported webhook contact point posts to. Default: a placeholder to edit. */
   webhookUrl?: string;
 }
@@ -46,19 +50,6 @@ export interface GrafanaExportResult {
   ruleCount: number;
   /** Rule files or rules skipped, each with the reason. */
   skipped: string[];
-}
-
-/**
- * The default rules folder: src/alerting/default-rules beside this part when run from source,
- * or under the package root when run from dist/. Absent folders are fine (no rules exported).
- */
-export function defaultRulesDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    join(here, '..', 'alerting', 'default-rules'),
-    join(here, '..', '..', 'src', 'alerting', 'default-rules'),
-  ];
-  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
 }
 
 /** Placeholder webhook URL in the exported contact point when none is given. */
@@ -114,7 +105,9 @@ export function runGrafanaExport(opts: GrafanaExportOptions): GrafanaExportResul
       ],
     }),
   );
-  const { rules, skipped } = readRuleFiles(opts.rulesDir ?? defaultRulesDir());
+  const { rules, skipped } = readRuleFiles(
+    opts.ruleFiles ?? expandGlobs([join(defaultRulesDir(), '*.yaml')]),
+  );
   write('provisioning/alerting/rules.yaml', stringify(toGrafanaAlertRules(rules, DATASOURCE_UID)));
   write(
     'provisioning/alerting/contact-points.yaml',

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -94,4 +94,26 @@ test('eval calibrate refuses bad options before running', () => {
   assert.match(threshold.stderr, /expected a number from 0 to 1, got "5"/);
   const out = llmwatch([...base, '--out', '/nonexistent-llmwatch/x.json']);
   assert.match(out.stderr, /folder "\/nonexistent-llmwatch" does not exist/);
+});
+
+test('grafana export converts the shipped rules and those of alerting.ruleFiles', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-cli-'));
+  try {
+    const rules = join(dir, 'team.yaml');
+    writeFileSync(
+      rules,
+      'groups:\n  - name: team\n    rules:\n      - alert: TeamQueueLong\n' +
+        '        expr: sum by (component) (llm_requests_waiting) > 10\n        for: 5m\n',
+    );
+    const config = join(dir, 'llmwatch.yaml');
+    writeFileSync(config, `alerting:\n  ruleFiles: [${JSON.stringify(rules)}]\n`);
+    const out = join(dir, 'out');
+    const run = llmwatch(['grafana', 'export', '--out', out, '-c', config]);
+    assert.equal(run.code, 0, run.stderr);
+    const text = readFileSync(join(out, 'provisioning/alerting/rules.yaml'), 'utf8');
+    assert.match(text, /title: TeamQueueLong/);
+    assert.match(text, /title: LowSafetyScore/, 'the shipped rules are exported too');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
