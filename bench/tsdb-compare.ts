@@ -133,10 +133,12 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
   try {
     // llmwatch, in process.
     const path = join(dir, 'llmwatch', 'store.db');
-    const heapBefore = heapBytes();
-    const store = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
+    // The fleet's label objects and value array belong to the caller (as a scraper's would):
+    // built before the baseline so that only the store's own memory is counted.
     const fleet = createFleet(fleetOpts);
     const values = new Float64Array(seriesCount);
+    const heapBefore = heapBytes();
+    const store = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
     let appendMs = 0;
     let maxAppendMs = 0;
     for (let step = 0; step < steps; step++) {
