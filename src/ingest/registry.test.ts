@@ -133,3 +133,23 @@ test('renderExposition writes Prometheus text format', () => {
     ].join('\n'),
   );
 });
+
+test('collect passes the same label objects every time, unchanged', () => {
+  const registry = createMetricRegistry({ nowMs: () => 100 });
+  registry.histogram('lat_seconds', 'latency', [0.1, 1]).series({ copy: 'a' }).observe(0.5);
+  registry.counter('req_total', 'requests').series({ copy: 'a' }).inc();
+  const first = registry.collect(1000);
+  const second = registry.collect(2000);
+  // First collect: start samples (value 0) share their series' label object.
+  assert.equal(first.length, 12);
+  assert.equal(first[0]?.labels, first[1]?.labels);
+  assert.equal(second.length, 6);
+  const firstLabels = first.filter((_, i) => i % 2 === 1).map((s) => s.labels);
+  assert.deepEqual(
+    second.map((s) => s.labels),
+    firstLabels,
+  );
+  second.forEach((s, i) => assert.equal(s.labels, firstLabels[i]));
+  assert.deepEqual(second[1]?.labels, { copy: 'a', __name__: 'lat_seconds_bucket', le: '1' });
+  assert.deepEqual(second[4]?.labels, { copy: 'a', __name__: 'lat_seconds_count' });
+});

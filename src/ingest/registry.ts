@@ -77,6 +77,12 @@ interface SeriesState {
   /** Histogram only: per-bucket (non-cumulative) counts, last one is +Inf. */
   counts: Float64Array | null;
   sum: number;
+  /**
+   * The label objects of the samples collect() emits for this series, in emit order, built on
+   * the first collect and passed again every time: the store recognises a label object it has
+   * seen by identity, which is cheaper than hashing its values. Never mutated once built.
+   */
+  sampleLabels: Labels[] | null;
 }
 
 interface FamilyState {
@@ -167,6 +173,7 @@ export function createMetricRegistry(opts: { nowMs?: () => number } = {}): Metri
           value: 0,
           counts: kind === 'histogram' ? new Float64Array(buckets.length + 1) : null,
           sum: 0,
+          sampleLabels: null,
           handle: undefined,
         };
         series.handle = makeHandle(series, kind, buckets);
@@ -227,12 +234,20 @@ function collectSamples(families: Map<string, FamilyState>, timestampMs: number)
       const needsStart = !series.exported && family.kind !== 'gauge';
       const startMs = series.createdMs < timestampMs ? series.createdMs : timestampMs - 1;
       series.exported = true;
+      const known = series.sampleLabels;
+      const built: Labels[] = [];
+      let i = 0;
       forEachValue(family, series, (suffix, le, value) => {
-        const labels: Labels = { ...series.labels, __name__: family.name + suffix };
-        if (le !== null) labels.le = le;
-        if (needsStart) out.push({ labels: { ...labels }, timestampMs: startMs, value: 0 });
+        let labels = known?.[i++];
+        if (labels === undefined) {
+          labels = { ...series.labels, __name__: family.name + suffix };
+          if (le !== null) labels.le = le;
+          built.push(labels);
+        }
+        if (needsStart) out.push({ labels, timestampMs: startMs, value: 0 });
         out.push({ labels, timestampMs, value });
       });
+      if (known === null) series.sampleLabels = built;
     }
   }
   return out;

@@ -3,20 +3,14 @@
  * into a stored chunk: at the first sample of a new 5-minute rollup bucket once the head holds
  * `chunkSamples` samples or spans `maxChunkSpanMs`, or at once when it holds four times
  * `chunkSamples` (a series scraped many times per bucket).
+ *
+ * Each series with a head gets a dense slot number; its open head lives in the columns of
+ * OpenHeads (open-heads.ts) and a head cut from it becomes a standalone SeriesHead in `pending`
+ * until written as a chunk.
  */
 import { SeriesHead } from './head.js';
+import { OpenHeads } from './open-heads.js';
 import { ROLLUP_BASE_MS } from './rollup.js';
-
-/** The in-memory state of one series that has unsaved samples. */
-export interface SeriesState {
-  id: number;
-  head: SeriesHead | null;
-  /** Heads cut but not yet written as chunks (written after the append's commit). */
-  frozen: SeriesHead[] | null;
-  /** From the series row, for write-ahead log replay: see schema.ts. */
-  cutWalId: number;
-  cutBeforeTs: number;
-}
 
 /** Cutting policy; see the file comment. */
 export interface CutPolicy {
@@ -24,88 +18,205 @@ export interface CutPolicy {
   maxChunkSpanMs: number;
 }
 
-/** Heads by series id, plus the series with heads waiting to be written. */
+// Series ids below this find their slot in a typed array (ids are SQLite rowids, dense from 1);
+// larger ones in a Map.
+const DENSE_IDS = 1 << 26;
+
+function isDense(id: number): boolean {
+  return id >= 0 && id < DENSE_IDS && (id | 0) === id;
+}
+
+/** Series id -> slot, for the series that have one. */
+export class SlotIndex {
+  private byId = new Int32Array(1024);
+  private readonly sparse = new Map<number, number>();
+  /** Slots held. */
+  size = 0;
+
+  /** The slot of series `id`, or undefined. */
+  get(id: number): number | undefined {
+    if (isDense(id)) {
+      const slotPlus1 = id < this.byId.length ? (this.byId[id] as number) : 0;
+      return slotPlus1 === 0 ? undefined : slotPlus1 - 1;
+    }
+    return this.sparse.get(id);
+  }
+
+  /** Ids of the series that have a slot. */
+  *keys(): IterableIterator<number> {
+    for (let id = 0; id < this.byId.length; id++) if (this.byId[id] !== 0) yield id;
+    yield* this.sparse.keys();
+  }
+
+  set(id: number, slot: number): void {
+    if (this.get(id) === undefined) this.size++;
+    if (isDense(id)) {
+      if (id >= this.byId.length) {
+        const grown = new Int32Array(Math.max(id + 1, this.byId.length * 2));
+        grown.set(this.byId);
+        this.byId = grown;
+      }
+      this.byId[id] = slot + 1;
+    } else {
+      this.sparse.set(id, slot);
+    }
+  }
+
+  delete(id: number): void {
+    if (this.get(id) === undefined) return;
+    this.size--;
+    if (isDense(id)) this.byId[id] = 0;
+    else this.sparse.delete(id);
+  }
+}
+
+/** Heads by series, plus the heads cut and waiting to be written. */
 export class HeadSet {
-  /** Series states by id (sparse). */
-  readonly states = new Map<number, SeriesState>();
-  /** Series with frozen heads. */
-  readonly pending = new Set<SeriesState>();
+  /** Slot of each series that has one (reader.ts looks series up here). */
+  readonly states = new SlotIndex();
+  /** Heads cut but not yet written as chunks, in cut order, by series id. */
+  readonly pending = new Map<number, SeriesHead[]>();
+  private readonly open = new OpenHeads();
+  /** Series id of each slot (-1: free). */
+  private idOf = new Float64Array(0);
+  private readonly freeSlots: number[] = [];
+  private slotsUsed = 0;
 
   constructor(private readonly policy: CutPolicy) {}
 
-  /** The state of series `id`, created with the given cut info when absent. */
-  state(id: number, cutWalId = 0, cutBeforeTs = -Infinity): SeriesState {
-    let st = this.states.get(id);
-    if (st === undefined) {
-      st = { id, head: null, frozen: null, cutWalId, cutBeforeTs };
-      this.states.set(id, st);
+  /** The slot of series `id`, created when absent. */
+  slotFor(id: number): number {
+    const known = this.states.get(id);
+    if (known !== undefined) return known;
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.slotsUsed++;
+      if (slot >= this.open.capacity) {
+        this.open.reserve(slot + 1);
+        const grown = new Float64Array(this.open.capacity).fill(-1);
+        grown.set(this.idOf);
+        this.idOf = grown;
+      }
     }
-    return st;
+    this.idOf[slot] = id;
+    this.states.set(id, slot);
+    return slot;
   }
 
   /** Adds a sample written in WAL row `walId`, freezing the head first when it is due. */
-  add(st: SeriesState, timestampMs: number, value: number, walId: number): void {
-    let head = st.head;
-    if (head !== null && head.count > 0 && this.due(head, timestampMs)) {
+  add(slot: number, timestampMs: number, value: number, walId: number): void {
+    const open = this.open;
+    if ((open.count[slot] as number) > 0 && this.due(slot, timestampMs)) {
       // Samples of this WAL row may land in either head: only earlier rows are fully cut.
-      this.freeze(st, walId - 1);
-      head = null;
+      this.freeze(slot, walId - 1);
     }
-    if (head === null) {
-      head = new SeriesHead(walId);
-      st.head = head;
-    }
-    head.add(timestampMs, value);
+    if (open.count[slot] === 0) open.firstWalId[slot] = walId;
+    open.add(slot, timestampMs, value);
   }
 
-  /** Moves the head of `st` to its frozen list; `cutWalId` is the last row it fully holds. */
-  freeze(st: SeriesState, cutWalId: number): void {
-    const head = st.head;
-    if (head === null || head.count === 0) return;
+  /** Moves the open head of `slot` to `pending`; `cutWalId` is the last row it fully holds. */
+  freeze(slot: number, cutWalId: number): void {
+    const open = this.open;
+    const count = open.count[slot] as number;
+    if (count === 0) return;
+    const head = SeriesHead.fromChunk(
+      open.toBytes(slot),
+      count,
+      open.minTs[slot] as number,
+      open.maxTs[slot] as number,
+      open.firstWalId[slot] as number,
+    );
     head.cutWalId = cutWalId;
-    (st.frozen ??= []).push(head);
-    st.head = null;
-    this.pending.add(st);
+    const id = this.idOf[slot] as number;
+    const frozen = this.pending.get(id);
+    if (frozen === undefined) this.pending.set(id, [head]);
+    else frozen.push(head);
+    open.clear(slot);
   }
 
-  /** Heads of `st` in write order: frozen ones, then the open one. */
-  headsOf(st: SeriesState | undefined): SeriesHead[] {
-    if (st === undefined) return [];
-    const heads = st.frozen === null ? [] : [...st.frozen];
-    if (st.head !== null) heads.push(st.head);
+  /** Heads of the series in `slot` in write order: pending ones, then a copy of the open one. */
+  headsOf(slot: number | undefined): SeriesHead[] {
+    if (slot === undefined) return [];
+    const frozen = this.pending.get(this.idOf[slot] as number);
+    const heads = frozen === undefined ? [] : [...frozen];
+    const open = this.open;
+    const count = open.count[slot] as number;
+    if (count > 0) {
+      heads.push(
+        SeriesHead.fromChunk(
+          open.toBytes(slot),
+          count,
+          open.minTs[slot] as number,
+          open.maxTs[slot] as number,
+          open.firstWalId[slot] as number,
+        ),
+      );
+    }
     return heads;
   }
 
   /** Smallest WAL row id still needed to rebuild a head (Infinity when none is). */
   minNeededWalId(): number {
     let min = Infinity;
-    for (const st of this.states.values()) {
-      if (st.head !== null && st.head.firstWalId < min) min = st.head.firstWalId;
-      for (const f of st.frozen ?? []) if (f.firstWalId < min) min = f.firstWalId;
+    const { count, firstWalId } = this.open;
+    for (let slot = 0; slot < this.slotsUsed; slot++) {
+      if (count[slot] !== 0 && (firstWalId[slot] as number) < min) min = firstWalId[slot] as number;
+    }
+    for (const frozen of this.pending.values()) {
+      for (const f of frozen) if (f.firstWalId < min) min = f.firstWalId;
     }
     return min;
   }
 
   /** Freezes every head that needs WAL rows before `walId`; `lastWalId` is fully applied. */
   freezeOlderThan(walId: number, lastWalId: number): void {
-    for (const st of this.states.values()) {
-      if (st.head !== null && st.head.firstWalId < walId) this.freeze(st, lastWalId);
+    const { count, firstWalId } = this.open;
+    for (let slot = 0; slot < this.slotsUsed; slot++) {
+      if (count[slot] !== 0 && (firstWalId[slot] as number) < walId) this.freeze(slot, lastWalId);
     }
+  }
+
+  /** True when series `id` has samples not yet written as chunks. */
+  hasUnsaved(id: number): boolean {
+    const slot = this.states.get(id);
+    return (slot !== undefined && this.open.count[slot] !== 0) || this.pending.has(id);
+  }
+
+  /** Forgets series `id` (deleted): frees its slot and drops its heads. */
+  remove(id: number): void {
+    const slot = this.states.get(id);
+    this.pending.delete(id);
+    if (slot === undefined) return;
+    this.open.clear(slot);
+    this.idOf[slot] = -1;
+    this.states.delete(id);
+    this.freeSlots.push(slot);
   }
 
   /** Forgets series without any unsaved samples (frees their memory). */
   dropIdle(): void {
-    for (const [id, st] of this.states) {
-      if (st.head === null && st.frozen === null) this.states.delete(id);
+    for (let slot = 0; slot < this.slotsUsed; slot++) {
+      const id = this.idOf[slot] as number;
+      if (id !== -1 && !this.hasUnsaved(id)) this.remove(id);
     }
   }
 
-  private due(head: SeriesHead, timestampMs: number): boolean {
+  /** Open heads' bytes in pages, and the pages reserved (tests, diagnostics). */
+  pageBytes(): { inUse: number; reserved: number } {
+    return this.open.pageBytes();
+  }
+
+  private due(slot: number, timestampMs: number): boolean {
     const { chunkSamples, maxChunkSpanMs } = this.policy;
-    if (head.count >= chunkSamples * 4) return true;
-    if (timestampMs <= head.maxTs) return false;
+    const count = this.open.count[slot] as number;
+    const maxTs = this.open.maxTs[slot] as number;
+    if (count >= chunkSamples * 4) return true;
+    if (timestampMs <= maxTs) return false;
     const newBucket =
-      Math.floor(timestampMs / ROLLUP_BASE_MS) !== Math.floor(head.maxTs / ROLLUP_BASE_MS);
-    return newBucket && (head.count >= chunkSamples || timestampMs - head.minTs >= maxChunkSpanMs);
+      Math.floor(timestampMs / ROLLUP_BASE_MS) !== Math.floor(maxTs / ROLLUP_BASE_MS);
+    return (
+      newBucket &&
+      (count >= chunkSamples || timestampMs - (this.open.minTs[slot] as number) >= maxChunkSpanMs)
+    );
   }
 }

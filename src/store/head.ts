@@ -1,14 +1,19 @@
 /**
- * The in-memory head of one series: the samples not yet cut into a stored chunk, kept
- * compressed (an open Gorilla chunk, about 1.5 to 2 bytes per regular sample) so an active
- * series costs a few hundred bytes.
+ * One series' head as a standalone object: a head cut from the open heads (open-heads.ts) and
+ * waiting to be written as a chunk, a copy of an open head handed to a reader, or a head built
+ * sample by sample (converting version-1 stores). Its bytes are an open Gorilla chunk
+ * (gorilla.ts).
  */
-import { ChunkEncoder, decodeChunk, decodeChunkInto } from './gorilla.js';
-import { STALE_MARKER, isStaleMarker } from './rollup.js';
+import { ChunkEncoder, decodeChunkInto } from './gorilla.js';
+import { mergeSample } from './open-heads.js';
+import { STALE_MARKER } from './rollup.js';
 
-/** One series' open chunk plus what the write-ahead log checkpoint needs to know. */
+/** One series' chunk bytes plus what the write-ahead log checkpoint needs to know. */
 export class SeriesHead {
-  private encoder = new ChunkEncoder(32);
+  /** Appends while built sample by sample; null once the bytes are fixed (fromChunk). */
+  private encoder: ChunkEncoder | null = new ChunkEncoder(32);
+  private bytes: Uint8Array | null = null;
+  private fixedCount = 0;
   /** Smallest and largest timestamp held (ms); meaningful when count > 0. */
   minTs = 0;
   maxTs = 0;
@@ -24,54 +29,61 @@ export class SeriesHead {
     this.firstWalId = firstWalId;
   }
 
+  /** A head holding the `count` samples encoded in `bytes` (kept, not copied). */
+  static fromChunk(
+    bytes: Uint8Array,
+    count: number,
+    minTs: number,
+    maxTs: number,
+    firstWalId: number,
+  ): SeriesHead {
+    const head = new SeriesHead(firstWalId);
+    head.encoder = null;
+    head.bytes = bytes;
+    head.fixedCount = count;
+    head.minTs = minTs;
+    head.maxTs = maxTs;
+    return head;
+  }
+
   /** Samples held. */
   get count(): number {
-    return this.encoder.count;
+    return this.encoder === null ? this.fixedCount : this.encoder.count;
   }
 
   /** Encoded size in bytes. */
   byteLength(): number {
-    return this.encoder.writer.byteLength();
+    return this.encoder === null
+      ? (this.bytes as Uint8Array).length
+      : this.encoder.writer.byteLength();
   }
 
   /** The chunk bytes (a copy). */
   toBytes(): Uint8Array {
-    return this.encoder.writer.toBytes();
+    return this.encoder === null
+      ? (this.bytes as Uint8Array).slice()
+      : this.encoder.writer.toBytes();
   }
 
   /**
-   * Adds a sample. A timestamp after maxTs is appended in O(1); an equal or earlier one
-   * replaces or is inserted by re-encoding the head (O(count)).
+   * Adds a sample. A timestamp after maxTs is appended in O(1) (after re-encoding once if the
+   * head came from fromChunk); an equal or earlier one replaces or is inserted by re-encoding
+   * the head (O(count)).
    */
   add(timestampMs: number, value: number): void {
-    const enc = this.encoder;
-    if (enc.count === 0 || timestampMs > this.maxTs) {
-      if (enc.count === 0) this.minTs = timestampMs;
-      enc.append(timestampMs, value);
+    const count = this.count;
+    if (this.encoder !== null && (count === 0 || timestampMs > this.maxTs)) {
+      if (count === 0) this.minTs = timestampMs;
+      this.encoder.append(timestampMs, value);
       this.maxTs = timestampMs;
       return;
     }
-    const { timestampsMs, values, staleIndices } = decodeChunk(enc.writer.toBytes(), enc.count);
-    // Markers travel as flags: a NaN payload may not survive a plain array (see staleness).
-    const stale = timestampsMs.map(() => false);
-    for (const i of staleIndices) stale[i] = true;
-    let lo = 0;
-    let hi = timestampsMs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((timestampsMs[mid] as number) < timestampMs) lo = mid + 1;
-      else hi = mid;
-    }
-    const valueIsStale = isStaleMarker(value);
-    if (timestampsMs[lo] === timestampMs) {
-      values[lo] = value;
-      stale[lo] = valueIsStale;
-    } else {
-      timestampsMs.splice(lo, 0, timestampMs);
-      values.splice(lo, 0, value);
-      stale.splice(lo, 0, valueIsStale);
-    }
-    const fresh = new ChunkEncoder(enc.writer.bytes.length);
+    const merged =
+      count === 0
+        ? { timestampsMs: [timestampMs], values: [value], stale: [false] }
+        : mergeSample(this.currentBytes(), count, timestampMs, value);
+    const { timestampsMs, values, stale } = merged;
+    const fresh = new ChunkEncoder(Math.max(32, this.byteLength()));
     for (let i = 0; i < timestampsMs.length; i++) {
       fresh.append(
         timestampsMs[i] as number,
@@ -79,7 +91,9 @@ export class SeriesHead {
       );
     }
     this.encoder = fresh;
+    this.bytes = null;
     this.minTs = timestampsMs[0] as number;
+    this.maxTs = timestampsMs[timestampsMs.length - 1] as number;
   }
 
   /**
@@ -93,15 +107,13 @@ export class SeriesHead {
     outValues: number[],
     outStale?: number[],
   ): void {
-    if (this.encoder.count === 0 || this.maxTs < startMs || this.minTs > endMs) return;
-    decodeChunkInto(
-      this.encoder.writer.bytes,
-      this.encoder.count,
-      startMs,
-      endMs,
-      outTs,
-      outValues,
-      outStale,
-    );
+    const count = this.count;
+    if (count === 0 || this.maxTs < startMs || this.minTs > endMs) return;
+    decodeChunkInto(this.currentBytes(), count, startMs, endMs, outTs, outValues, outStale);
+  }
+
+  /** The bytes without copying (the encoder's buffer may be longer than the chunk). */
+  private currentBytes(): Uint8Array {
+    return this.encoder === null ? (this.bytes as Uint8Array) : this.encoder.writer.bytes;
   }
 }

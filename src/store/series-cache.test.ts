@@ -41,8 +41,39 @@ describe('series cache', () => {
     assert.equal(cache.get({ __name__: 'm', i: '2' }), 3);
   });
 
+  it('tells apart names of the same length and values swapped between names', () => {
+    const cache = new SeriesCache();
+    cache.set({ __name__: 'up', job: 'a', env: 'b' }, 1);
+    cache.set({ __name__: 'up', job: 'b', env: 'a' }, 2);
+    assert.equal(cache.get({ __name__: 'up', jab: 'a', env: 'b' }), undefined);
+    assert.equal(cache.get({ __name__: 'up', job: 'a', env: 'b' }), 1);
+    assert.equal(cache.get({ __name__: 'up', job: 'b', env: 'a' }), 2);
+    assert.equal(cache.get({ __name__: 'up', job: 'a', env: 'a' }), undefined);
+    assert.equal(cache.get({ __name__: 'up', job: 'a', env: 'b', x: 'a' }), undefined);
+  });
+
+  it('handles label sets of many labels and finds them again after a rebuild', () => {
+    const cache = new SeriesCache();
+    const wide: Record<string, string> = { __name__: 'wide' };
+    for (let i = 0; i < 100; i++) wide[`l${i}`] = `v${i % 7}`;
+    cache.set(wide, 5);
+    cache.set({ __name__: 'other' }, 6);
+    assert.equal(cache.get({ ...wide }), 5);
+    cache.deleteIds(new Set([6]));
+    assert.equal(cache.size, 1);
+    assert.equal(cache.get({ ...wide }), 5);
+    assert.equal(cache.get(wide), 5);
+    assert.equal(cache.get({ __name__: 'other' }), undefined);
+    cache.set({ __name__: 'other' }, 7);
+    assert.equal(cache.get({ __name__: 'other' }), 7);
+  });
+
   it('returns undefined for a non-string value', () => {
     const cache = new SeriesCache();
     assert.equal(cache.get({ __name__: 'up', n: 1 as unknown as string }), undefined);
+    cache.set({ __name__: 'up', n: '1' }, 3);
+    assert.equal(cache.get({ __name__: 'up', n: 1 as unknown as string }), undefined);
+    assert.equal(cache.get({ __name__: 'up', n: new String('1') as unknown as string }), undefined);
+    assert.equal(cache.get({ __name__: 'up', n: '1' }), 3);
   });
 });

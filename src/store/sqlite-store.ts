@@ -16,7 +16,7 @@
 import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { BlockStore } from './blocks.js';
-import { HeadSet, type SeriesState } from './head-set.js';
+import { HeadSet } from './head-set.js';
 import { canonicalLabelsKey } from './labels.js';
 import { convertRowSamples } from './migrate-v1.js';
 import { openDatabase } from './open.js';
@@ -150,15 +150,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     if (heads.pending.size === 0) return;
     const firstId = blocks.nextId;
     const deadline = performance.now() + budgetMs;
-    const written: SeriesState[] = [];
+    const written: number[] = [];
     try {
       db.transaction(() => {
-        for (const st of heads.pending) {
-          for (const head of st.frozen ?? []) {
-            blocks.writeChunk(st.id, head);
-            stmts.updateSeriesCut.run(head.cutWalId, head.maxTs + 1, st.id);
+        for (const [id, frozen] of heads.pending) {
+          for (const head of frozen) {
+            blocks.writeChunk(id, head);
+            stmts.updateSeriesCut.run(head.cutWalId, head.maxTs + 1, id);
           }
-          written.push(st);
+          written.push(id);
           if ((written.length & 7) === 0 && performance.now() > deadline) break;
         }
         blocks.saveNextId();
@@ -168,10 +168,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       logger?.warn({ err, path, seriesCount: heads.pending.size }, 'chunk write failed');
       return;
     }
-    for (const st of written) {
-      st.frozen = null;
-      heads.pending.delete(st);
-    }
+    for (const id of written) heads.pending.delete(id);
   };
 
   /** Cuts heads that hold the WAL back too long, writes pending chunks, trims the WAL. */
@@ -197,31 +194,29 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     ts: ArrayLike<number>,
     values: ArrayLike<number>,
     walId: number,
-    replaying: boolean,
   ): void => {
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as number;
-      let st = heads.states.get(id);
-      if (st === undefined) {
-        if (replaying) {
-          const cut = stmts.seriesCut.get(id);
-          if (cut === undefined) continue; // deleted by retention since
-          st = heads.state(id, cut[0], cut[1]);
-        } else {
-          st = heads.state(id);
-        }
-      }
-      const t = ts[i] as number;
-      if (replaying && walId <= st.cutWalId && t < st.cutBeforeTs) continue;
-      heads.add(st, t, values[i] as number, walId);
+      heads.add(heads.slotFor(ids[i] as number), ts[i] as number, values[i] as number, walId);
     }
   };
 
-  // Replay the write-ahead log into the heads.
+  // Replay the write-ahead log into the heads, skipping samples already in chunks: those of
+  // rows up to a series' cut_wal_id with timestamps before its cut_before_ts (schema.ts).
   let replayedSamples = 0;
+  const cuts = new Map<number, [number, number] | null>();
   for (const [walId, data] of stmts.walRows.iterate()) {
     const batch = decodeWalBatch(data, walId);
-    applyBatch(batch.seriesIds, batch.timestampsMs, batch.values, walId, true);
+    for (let i = 0; i < batch.seriesIds.length; i++) {
+      const id = batch.seriesIds[i] as number;
+      const t = batch.timestampsMs[i] as number;
+      let cut = cuts.get(id);
+      if (cut === undefined) {
+        cut = stmts.seriesCut.get(id) ?? null; // null: deleted by retention since
+        cuts.set(id, cut);
+      }
+      if (cut === null || (walId <= cut[0] && t < cut[1])) continue;
+      heads.add(heads.slotFor(id), t, batch.values[i] as number, walId);
+    }
     replayedSamples += batch.seriesIds.length;
   }
   maintain(Infinity);
@@ -270,11 +265,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         let deletedSeries = 0;
         const removed = new Set<number>();
         for (const id of stmts.seriesWithoutData.all()) {
-          const st = heads.states.get(id);
-          if (st !== undefined && (st.head !== null || st.frozen !== null)) continue;
+          if (heads.hasUnsaved(id)) continue;
           stmts.deleteSeriesLabels.run(id);
           stmts.deleteSeries.run(id);
-          heads.states.delete(id);
+          heads.remove(id);
           removed.add(id);
           deletedSeries++;
         }
@@ -362,7 +356,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         const id = written.newIds[k] as number;
         for (const labels of (newSeries[k] as { seen: Labels[] }).seen) seriesCache.set(labels, id);
       }
-      applyBatch(ids, ts, values, written.walId, false);
+      applyBatch(ids, ts, values, written.walId);
       maintain(chunkWriteBudgetMs);
     },
 

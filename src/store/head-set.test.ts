@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HeadSet } from './head-set.js';
+
+const policy = { chunkSamples: 2, maxChunkSpanMs: 7_200_000 };
+
+function samplesOf(heads: HeadSet, id: number): number[] {
+  const ts: number[] = [];
+  const values: number[] = [];
+  for (const head of heads.headsOf(heads.states.get(id)))
+    head.readInto(-Infinity, Infinity, ts, values);
+  return ts;
+}
+
+describe('head set', () => {
+  it('gives each series a slot, small and huge ids alike, and reuses freed slots', () => {
+    const heads = new HeadSet(policy);
+    const ids = [1, 5000, 2 ** 40, Number.MAX_SAFE_INTEGER];
+    const slots = ids.map((id) => heads.slotFor(id));
+    assert.deepEqual(slots, [0, 1, 2, 3]);
+    assert.deepEqual(
+      ids.map((id) => heads.states.get(id)),
+      slots,
+    );
+    assert.deepEqual(
+      [...heads.states.keys()].sort((a, b) => a - b),
+      ids,
+    );
+    assert.equal(heads.states.get(2), undefined);
+    heads.add(2, 1000, 1, 7);
+    heads.remove(2 ** 40);
+    assert.equal(heads.states.get(2 ** 40), undefined);
+    assert.equal(heads.states.size, 3);
+    assert.equal(heads.slotFor(99), 2); // the freed slot, emptied
+    assert.deepEqual(samplesOf(heads, 99), []);
+  });
+
+  it('cuts at a new 5-minute bucket into pending heads that keep their WAL rows', () => {
+    const heads = new HeadSet(policy);
+    const slot = heads.slotFor(3);
+    heads.add(slot, 0, 1, 10);
+    heads.add(slot, 15_000, 2, 11);
+    heads.add(slot, 30_000, 3, 12); // same bucket: not cut yet
+    assert.equal(heads.pending.size, 0);
+    heads.add(slot, 300_000, 4, 13);
+    const [cut] = heads.pending.get(3) ?? [];
+    assert.equal(cut?.count, 3);
+    assert.equal(cut?.firstWalId, 10);
+    assert.equal(cut?.cutWalId, 12);
+    assert.equal(heads.minNeededWalId(), 10);
+    assert.deepEqual(samplesOf(heads, 3), [0, 15_000, 30_000, 300_000]);
+
+    heads.pending.delete(3); // written
+    assert.equal(heads.minNeededWalId(), 13);
+    heads.freezeOlderThan(14, 13);
+    assert.equal(heads.pending.get(3)?.[0]?.count, 1);
+    assert.equal(heads.minNeededWalId(), 13);
+    heads.dropIdle();
+    assert.equal(heads.states.get(3), 0, 'kept: its head is not written yet');
+    heads.pending.delete(3);
+    assert.ok(!heads.hasUnsaved(3));
+    heads.dropIdle();
+    assert.equal(heads.states.get(3), undefined);
+    assert.equal(heads.minNeededWalId(), Infinity);
+    assert.equal(heads.pageBytes().inUse, 0);
+  });
+});
