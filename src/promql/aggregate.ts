@@ -6,7 +6,7 @@
 import type { Labels } from '../store/types.js';
 import type { AggregateNode } from './ast.js';
 import { formatSampleValue } from './format.js';
-import { labelsKey, onlyLabels, withoutLabels } from './labels.js';
+import { labelsKey, memoizeLabels, onlyLabels, withoutLabels } from './labels.js';
 import { averageOf, kahanAdd, quantileOf, varianceOf } from './range-functions.js';
 import { evalError, type EvalValue, type InstantSample } from './values.js';
 
@@ -23,10 +23,23 @@ function groupLabels(node: AggregateNode, labels: Labels): Labels {
     : onlyLabels(labels, node.grouping);
 }
 
+/** Per aggregation node, the group labels of each input label set (the same at every step). */
+const groupLabelsCache = new WeakMap<AggregateNode, (labels: Labels) => Labels>();
+
+function cachedGroupLabels(node: AggregateNode): (labels: Labels) => Labels {
+  let derive = groupLabelsCache.get(node);
+  if (derive === undefined) {
+    derive = memoizeLabels((labels) => groupLabels(node, labels));
+    groupLabelsCache.set(node, derive);
+  }
+  return derive;
+}
+
 function groupSamples(node: AggregateNode, samples: readonly InstantSample[]): Map<string, Group> {
   const groups = new Map<string, Group>();
+  const labelsOf = cachedGroupLabels(node);
   for (const sample of samples) {
-    const labels = groupLabels(node, sample.labels);
+    const labels = labelsOf(sample.labels);
     const key = labelsKey(labels);
     let group = groups.get(key);
     if (!group) {
