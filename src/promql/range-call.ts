@@ -43,6 +43,31 @@ function hasNaN(values: readonly number[], from: number, to: number): boolean {
 }
 
 /**
+ * Per fetched series, `unusual[i]`: how many of samples `0..i-1` are NaN or lower than the
+ * sample before them. Windows without such a sample (the usual case for counters) need neither
+ * the staleness check nor the counter-reset loop. Built once per query and series.
+ */
+const unusualCounts = new WeakMap<SeriesData, Int32Array>();
+
+function unusualBefore(series: SeriesData): Int32Array {
+  let counts = unusualCounts.get(series);
+  if (counts === undefined) {
+    const values = series.values;
+    counts = new Int32Array(values.length + 1);
+    let n = 0;
+    let prev = NaN;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      if (v !== v || v < prev) n++;
+      counts[i + 1] = n;
+      prev = v;
+    }
+    unusualCounts.set(series, counts);
+  }
+  return counts;
+}
+
+/**
  * rate/increase/delta of a raw selector, computed on each fetched series' whole arrays at the
  * window's indices instead of a per-step copy of the window (the copy is still made for a
  * window holding a NaN, which may be a staleness marker to leave out). Same results, same order
@@ -60,8 +85,10 @@ function extrapolatedInPlace(
     const from = firstAfter(ts, window.startMs);
     const to = firstAfter(ts, window.endMs);
     if (to - from < 2) continue;
+    const unusual = unusualBefore(series);
+    const usual = unusual[to] === unusual[from];
     let value: number | undefined;
-    if (hasNaN(series.values, from, to)) {
+    if (!usual && hasNaN(series.values, from, to)) {
       const kept: WindowSamples = { timestampsMs: [], values: [] };
       for (let i = from; i < to; i++) {
         const v = series.values[i] as number;
@@ -71,7 +98,8 @@ function extrapolatedInPlace(
       }
       value = extrapolatedRate(kept, window, isCounter, isRate);
     } else {
-      value = extrapolatedRateOf(ts, series.values, from, to, window, isCounter, isRate);
+      const addResets = isCounter && !usual;
+      value = extrapolatedRateOf(ts, series.values, from, to, window, isCounter, isRate, addResets);
     }
     if (value !== undefined) out.push({ labels: series.labels, value, dropName: true });
   }

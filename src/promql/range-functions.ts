@@ -54,7 +54,9 @@ export function extrapolatedRate(
 /**
  * `extrapolatedRate` over samples `[from, to)` of whole-series arrays, so a range query can
  * compute each step's window in place instead of copying it. The caller has already left out
- * staleness markers (see `rateInPlace` in range-call.ts).
+ * staleness markers (see `extrapolatedInPlace` in range-call.ts). `addResets` (default:
+ * `isCounter`) false skips the counter-reset loop, for a caller that knows no sample in the
+ * window is lower than the one before it (the loop would add nothing).
  */
 export function extrapolatedRateOf(
   ts: readonly number[],
@@ -64,6 +66,7 @@ export function extrapolatedRateOf(
   window: Window,
   isCounter: boolean,
   isRate: boolean,
+  addResets: boolean = isCounter,
 ): number | undefined {
   const count = to - from;
   if (count < 2) return undefined;
@@ -72,7 +75,7 @@ export function extrapolatedRateOf(
   const firstMs = ts[from] as number;
   const lastMs = ts[to - 1] as number;
   let result = (values[to - 1] as number) - firstValue;
-  if (isCounter) {
+  if (addResets) {
     let prev = firstValue;
     for (let i = from + 1; i < to; i++) {
       const current = values[i] as number;
