@@ -23,28 +23,39 @@ function groupLabels(node: AggregateNode, labels: Labels): Labels {
     : onlyLabels(labels, node.grouping);
 }
 
-/** Per aggregation node, the group labels of each input label set (the same at every step). */
-const groupLabelsCache = new WeakMap<AggregateNode, (labels: Labels) => Labels>();
+/**
+ * Per aggregation node, the group of each input label set: one shared labels object per
+ * distinct group, so a range query finds a sample's group with one lookup per step and the
+ * groups' labels stay the same objects from step to step.
+ */
+const groupOfCache = new WeakMap<AggregateNode, (labels: Labels) => Labels>();
 
-function cachedGroupLabels(node: AggregateNode): (labels: Labels) => Labels {
-  let derive = groupLabelsCache.get(node);
+function groupOf(node: AggregateNode): (labels: Labels) => Labels {
+  let derive = groupOfCache.get(node);
   if (derive === undefined) {
-    derive = memoizeLabels((labels) => groupLabels(node, labels));
-    groupLabelsCache.set(node, derive);
+    const byKey = new Map<string, Labels>();
+    derive = memoizeLabels((labels) => {
+      const group = groupLabels(node, labels);
+      const key = labelsKey(group);
+      const shared = byKey.get(key);
+      if (shared !== undefined) return shared;
+      byKey.set(key, group);
+      return group;
+    });
+    groupOfCache.set(node, derive);
   }
   return derive;
 }
 
-function groupSamples(node: AggregateNode, samples: readonly InstantSample[]): Map<string, Group> {
-  const groups = new Map<string, Group>();
-  const labelsOf = cachedGroupLabels(node);
+function groupSamples(node: AggregateNode, samples: readonly InstantSample[]): Map<Labels, Group> {
+  const groups = new Map<Labels, Group>();
+  const labelsOf = groupOf(node);
   for (const sample of samples) {
     const labels = labelsOf(sample.labels);
-    const key = labelsKey(labels);
-    let group = groups.get(key);
+    let group = groups.get(labels);
     if (!group) {
       group = { labels, samples: [] };
-      groups.set(key, group);
+      groups.set(labels, group);
     }
     group.samples.push(sample);
   }

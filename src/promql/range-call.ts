@@ -45,24 +45,28 @@ function hasNaN(values: readonly number[], from: number, to: number): boolean {
 /**
  * Per fetched series, `unusual[i]`: how many of samples `0..i-1` are NaN or lower than the
  * sample before them. Windows without such a sample (the usual case for counters) need neither
- * the staleness check nor the counter-reset loop. Built once per query and series.
+ * the staleness check nor the counter-reset loop. Built once per query and selector.
  */
-const unusualCounts = new WeakMap<SeriesData, Int32Array>();
+const unusualCounts = new WeakMap<readonly SeriesData[], Int32Array[]>();
 
-function unusualBefore(series: SeriesData): Int32Array {
-  let counts = unusualCounts.get(series);
+function countUnusual(values: readonly number[]): Int32Array {
+  const counts = new Int32Array(values.length + 1);
+  let n = 0;
+  let prev = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v !== v || v < prev) n++;
+    counts[i + 1] = n;
+    prev = v;
+  }
+  return counts;
+}
+
+function unusualBefore(fetched: readonly SeriesData[]): Int32Array[] {
+  let counts = unusualCounts.get(fetched);
   if (counts === undefined) {
-    const values = series.values;
-    counts = new Int32Array(values.length + 1);
-    let n = 0;
-    let prev = NaN;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
-      if (v !== v || v < prev) n++;
-      counts[i + 1] = n;
-      prev = v;
-    }
-    unusualCounts.set(series, counts);
+    counts = fetched.map((series) => countUnusual(series.values));
+    unusualCounts.set(fetched, counts);
   }
   return counts;
 }
@@ -80,12 +84,14 @@ function extrapolatedInPlace(
   isRate: boolean,
 ): InstantSample[] {
   const out: InstantSample[] = [];
-  for (const series of fetched) {
+  const unusualOf = unusualBefore(fetched);
+  for (let s = 0; s < fetched.length; s++) {
+    const series = fetched[s] as SeriesData;
     const ts = series.timestampsMs;
     const from = firstAfter(ts, window.startMs);
     const to = firstAfter(ts, window.endMs);
     if (to - from < 2) continue;
-    const unusual = unusualBefore(series);
+    const unusual = unusualOf[s] as Int32Array;
     const usual = unusual[to] === unusual[from];
     let value: number | undefined;
     if (!usual && hasNaN(series.values, from, to)) {
