@@ -6,7 +6,7 @@
 import type { Labels } from '../store/types.js';
 import type { AggregateNode } from './ast.js';
 import { formatSampleValue } from './format.js';
-import { labelsKey, onlyLabels, withoutLabels } from './labels.js';
+import { labelsKey, memoizeLabels, onlyLabels, withoutLabels } from './labels.js';
 import { averageOf, kahanAdd, quantileOf, varianceOf } from './range-functions.js';
 import { evalError, type EvalValue, type InstantSample } from './values.js';
 
@@ -23,15 +23,39 @@ function groupLabels(node: AggregateNode, labels: Labels): Labels {
     : onlyLabels(labels, node.grouping);
 }
 
-function groupSamples(node: AggregateNode, samples: readonly InstantSample[]): Map<string, Group> {
-  const groups = new Map<string, Group>();
+/**
+ * Per aggregation node, the group of each input label set: one shared labels object per
+ * distinct group, so a range query finds a sample's group with one lookup per step and the
+ * groups' labels stay the same objects from step to step.
+ */
+const groupOfCache = new WeakMap<AggregateNode, (labels: Labels) => Labels>();
+
+function groupOf(node: AggregateNode): (labels: Labels) => Labels {
+  let derive = groupOfCache.get(node);
+  if (derive === undefined) {
+    const byKey = new Map<string, Labels>();
+    derive = memoizeLabels((labels) => {
+      const group = groupLabels(node, labels);
+      const key = labelsKey(group);
+      const shared = byKey.get(key);
+      if (shared !== undefined) return shared;
+      byKey.set(key, group);
+      return group;
+    });
+    groupOfCache.set(node, derive);
+  }
+  return derive;
+}
+
+function groupSamples(node: AggregateNode, samples: readonly InstantSample[]): Map<Labels, Group> {
+  const groups = new Map<Labels, Group>();
+  const labelsOf = groupOf(node);
   for (const sample of samples) {
-    const labels = groupLabels(node, sample.labels);
-    const key = labelsKey(labels);
-    let group = groups.get(key);
+    const labels = labelsOf(sample.labels);
+    let group = groups.get(labels);
     if (!group) {
       group = { labels, samples: [] };
-      groups.set(key, group);
+      groups.set(labels, group);
     }
     group.samples.push(sample);
   }

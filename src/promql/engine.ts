@@ -18,7 +18,7 @@ import {
 } from './limits.js';
 import { DEFAULT_ROLLUP_MIN_SPAN_MS, type RollupSettings } from './rollup-plan.js';
 import { formatSampleValue, toUnixSeconds } from './format.js';
-import { compareLabels, labelsKey, sortLabels } from './labels.js';
+import { compareLabels, labelsKey, sortLabels, withoutName } from './labels.js';
 import { parsePromql } from './parse.js';
 import { finishNameDrop, type EvalValue } from './values.js';
 
@@ -278,10 +278,4 @@ function shapeInstant(value: EvalValue, timeMs: number, ordered: boolean): Query
           .sort((a, b) => compareLabels(a.metric, b.metric)),
       };
   }
-}
-
-function withoutName(labels: Labels): Labels {
-  const rest = { ...labels };
-  delete rest.__name__;
-  return rest;
 }

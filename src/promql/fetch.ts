@@ -8,7 +8,13 @@ import type { MetricStore, RollupSeriesData, SeriesData } from '../store/types.j
 import type { AtModifier, ExprNode, VectorSelectorNode } from './ast.js';
 import type { EvalSettings } from './eval.js';
 import { TOO_MANY_SAMPLES_MESSAGE, type QueryBudget } from './limits.js';
-import { planRollups, rollupsExact, type QueryTimes, type RollupSettings } from './rollup-plan.js';
+import {
+  planRollups,
+  rollupsExact,
+  type QueryTimes,
+  type RollupRead,
+  type RollupSettings,
+} from './rollup-plan.js';
 
 /** Earliest and latest evaluation times (ms) at which a node is evaluated. */
 interface TimeSpan {
@@ -109,6 +115,28 @@ function countBuckets(series: readonly RollupSeriesData[]): number {
 }
 
 /**
+ * The rollups `read` plans for `node`, or undefined when they would not answer exactly (rule 4
+ * of rollup-plan.ts). The buckets of the last window alone are read first: when samples sit
+ * on bucket boundaries (scrapes aligned to the clock, as in generated data) they already show
+ * one, and the whole range would have been read for nothing before falling back to raw samples.
+ */
+async function readExactRollups(
+  store: MetricStore,
+  node: VectorSelectorNode,
+  read: RollupRead,
+): Promise<RollupSeriesData[] | undefined> {
+  const selectRollups = store.selectRollups?.bind(store);
+  if (selectRollups === undefined) return undefined;
+  const lastWindowFromMs = read.toMs - read.rangeMs;
+  if (lastWindowFromMs > read.fromMs) {
+    const last = await selectRollups(node.matchers, lastWindowFromMs, read.toMs, read.resolutionMs);
+    if (!rollupsExact(read.func, last)) return undefined;
+  }
+  const buckets = await selectRollups(node.matchers, read.fromMs, read.toMs, read.resolutionMs);
+  return rollupsExact(read.func, buckets) ? buckets : undefined;
+}
+
+/**
  * Reads every selector of `expr` for a query over `times`. Rejects with "promql_timeout" or
  * "promql_too_many_samples" (via `budget`) and passes other store errors through.
  */
@@ -131,13 +159,8 @@ export async function fetchForQuery(
       budget.checkDeadline();
       const read = planned.get(node);
       if (read !== undefined && store.selectRollups !== undefined) {
-        const buckets = await store.selectRollups(
-          node.matchers,
-          read.fromMs,
-          read.toMs,
-          read.resolutionMs,
-        );
-        if (rollupsExact(read.func, buckets)) {
+        const buckets = await readExactRollups(store, node, read);
+        if (buckets !== undefined) {
           budget.addSamples(countBuckets(buckets));
           data.rollups.set(node, buckets);
           continue;

@@ -1,6 +1,6 @@
 /** histogram_quantile over classic (bucketed) histograms, following Prometheus 3. */
 import type { Labels } from '../store/types.js';
-import { labelsKey, withoutLabels } from './labels.js';
+import { labelsKey, memoizeLabels, withoutLabels } from './labels.js';
 
 /** One bucket: cumulative `count` of observations at most `upperBound`. */
 export interface Bucket {
@@ -162,15 +162,19 @@ export function histogramFraction(
   }));
 }
 
+/** A bucket series' bound and group (its labels without `le` and the name), per label set. */
+const bucketOf = memoizeLabels((labels) => {
+  const group = withoutLabels(labels, ['le', '__name__']);
+  return { upperBound: parseBucketBound(labels.le ?? ''), group, key: labelsKey(group) };
+});
+
 function groupBuckets(
   samples: ReadonlyArray<{ labels: Labels; value: number }>,
 ): Array<{ labels: Labels; buckets: Bucket[] }> {
   const groups = new Map<string, { labels: Labels; buckets: Bucket[] }>();
   for (const sample of samples) {
-    const upperBound = parseBucketBound(sample.labels.le ?? '');
+    const { upperBound, group: labels, key } = bucketOf(sample.labels);
     if (upperBound === undefined) continue;
-    const labels = withoutLabels(sample.labels, ['le', '__name__']);
-    const key = labelsKey(labels);
     let group = groups.get(key);
     if (!group) {
       group = { labels, buckets: [] };

@@ -1,14 +1,24 @@
 /** Calls of functions over range vectors: picks the window and applies the function per series. */
 import type { CallNode, ExprNode, MatrixSelectorNode, SubqueryNode } from './ast.js';
-import { evaluateAt, rangeWindow, scalarOf, type EvalContext } from './eval.js';
+import type { SeriesData } from '../store/types.js';
+import {
+  evaluateAt,
+  firstAfter,
+  isStaleSample,
+  rangeWindow,
+  scalarOf,
+  type EvalContext,
+} from './eval.js';
 import { absentLabels } from './label-functions.js';
 import {
   doubleExponentialSmoothing,
   extrapolatedRate,
+  extrapolatedRateOf,
   instantRate,
   overTime,
   predictLinear,
   quantileOf,
+  type Window,
   type WindowSamples,
 } from './range-functions.js';
 import { evaluateRollupCall } from './rollup-eval.js';
@@ -16,6 +26,91 @@ import { evalError, type EvalValue, type InstantSample } from './values.js';
 
 /** Index of the range-vector argument of each function taking one besides the first. */
 const MATRIX_ARG_INDEX: Record<string, number> = { quantile_over_time: 1 };
+
+/** The extrapolating functions: [isCounter, isRate]. */
+const EXTRAPOLATED: Record<string, [boolean, boolean]> = {
+  rate: [true, true],
+  increase: [true, false],
+  delta: [false, false],
+};
+
+function hasNaN(values: readonly number[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const v = values[i] as number;
+    if (v !== v) return true;
+  }
+  return false;
+}
+
+/**
+ * Per fetched series, `unusual[i]`: how many of samples `0..i-1` are NaN or lower than the
+ * sample before them. Windows without such a sample (the usual case for counters) need neither
+ * the staleness check nor the counter-reset loop. Built once per query and selector.
+ */
+const unusualCounts = new WeakMap<readonly SeriesData[], Int32Array[]>();
+
+function countUnusual(values: readonly number[]): Int32Array {
+  const counts = new Int32Array(values.length + 1);
+  let n = 0;
+  let prev = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v !== v || v < prev) n++;
+    counts[i + 1] = n;
+    prev = v;
+  }
+  return counts;
+}
+
+function unusualBefore(fetched: readonly SeriesData[]): Int32Array[] {
+  let counts = unusualCounts.get(fetched);
+  if (counts === undefined) {
+    counts = fetched.map((series) => countUnusual(series.values));
+    unusualCounts.set(fetched, counts);
+  }
+  return counts;
+}
+
+/**
+ * rate/increase/delta of a raw selector, computed on each fetched series' whole arrays at the
+ * window's indices instead of a per-step copy of the window (the copy is still made for a
+ * window holding a NaN, which may be a staleness marker to leave out). Same results, same order
+ * as the general path below.
+ */
+function extrapolatedInPlace(
+  fetched: readonly SeriesData[],
+  window: Window,
+  isCounter: boolean,
+  isRate: boolean,
+): InstantSample[] {
+  const out: InstantSample[] = [];
+  const unusualOf = unusualBefore(fetched);
+  for (let s = 0; s < fetched.length; s++) {
+    const series = fetched[s] as SeriesData;
+    const ts = series.timestampsMs;
+    const from = firstAfter(ts, window.startMs);
+    const to = firstAfter(ts, window.endMs);
+    if (to - from < 2) continue;
+    const unusual = unusualOf[s] as Int32Array;
+    const usual = unusual[to] === unusual[from];
+    let value: number | undefined;
+    if (!usual && hasNaN(series.values, from, to)) {
+      const kept: WindowSamples = { timestampsMs: [], values: [] };
+      for (let i = from; i < to; i++) {
+        const v = series.values[i] as number;
+        if (isStaleSample(series, i, v)) continue;
+        kept.timestampsMs.push(ts[i] as number);
+        kept.values.push(v);
+      }
+      value = extrapolatedRate(kept, window, isCounter, isRate);
+    } else {
+      const addResets = isCounter && !usual;
+      value = extrapolatedRateOf(ts, series.values, from, to, window, isCounter, isRate, addResets);
+    }
+    if (value !== undefined) out.push({ labels: series.labels, value, dropName: true });
+  }
+  return out;
+}
 
 /** Evaluates a function whose argument is a range vector (selector or subquery). */
 export function evaluateRangeCall(node: CallNode, timeMs: number, ctx: EvalContext): EvalValue {
@@ -29,6 +124,13 @@ export function evaluateRangeCall(node: CallNode, timeMs: number, ctx: EvalConte
   if (rollups !== undefined) {
     const rollupWindow = rangeWindow(argNode as MatrixSelectorNode, timeMs, ctx);
     return { type: 'vector', samples: evaluateRollupCall(node.func, rollupWindow, rollups) };
+  }
+  const extrapolated = EXTRAPOLATED[node.func];
+  if (extrapolated !== undefined && argNode.kind === 'matrixSelector') {
+    const fetched = ctx.fetched.get(argNode.selector) ?? [];
+    const [isCounter, isRate] = extrapolated;
+    const window = rangeWindow(argNode, timeMs, ctx);
+    return { type: 'vector', samples: extrapolatedInPlace(fetched, window, isCounter, isRate) };
   }
   const value = evaluateAt(argNode, timeMs, ctx);
   if (value.type !== 'matrix')

@@ -48,16 +48,36 @@ export function extrapolatedRate(
   isRate: boolean,
 ): number | undefined {
   const { timestampsMs: ts, values } = samples;
-  const count = values.length;
+  return extrapolatedRateOf(ts, values, 0, values.length, window, isCounter, isRate);
+}
+
+/**
+ * `extrapolatedRate` over samples `[from, to)` of whole-series arrays, so a range query can
+ * compute each step's window in place instead of copying it. The caller has already left out
+ * staleness markers (see `extrapolatedInPlace` in range-call.ts). `addResets` (default:
+ * `isCounter`) false skips the counter-reset loop, for a caller that knows no sample in the
+ * window is lower than the one before it (the loop would add nothing).
+ */
+export function extrapolatedRateOf(
+  ts: readonly number[],
+  values: readonly number[],
+  from: number,
+  to: number,
+  window: Window,
+  isCounter: boolean,
+  isRate: boolean,
+  addResets: boolean = isCounter,
+): number | undefined {
+  const count = to - from;
   if (count < 2) return undefined;
 
-  const firstValue = values[0] as number;
-  const firstMs = ts[0] as number;
-  const lastMs = ts[count - 1] as number;
-  let result = (values[count - 1] as number) - firstValue;
-  if (isCounter) {
+  const firstValue = values[from] as number;
+  const firstMs = ts[from] as number;
+  const lastMs = ts[to - 1] as number;
+  let result = (values[to - 1] as number) - firstValue;
+  if (addResets) {
     let prev = firstValue;
-    for (let i = 1; i < count; i++) {
+    for (let i = from + 1; i < to; i++) {
       const current = values[i] as number;
       if (current < prev) result += prev;
       prev = current;

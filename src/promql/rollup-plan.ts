@@ -63,6 +63,8 @@ export interface RollupRead {
   fromMs: number;
   /** Last bucket start to read (the last window's end, read to check for a boundary sample). */
   toMs: number;
+  /** The selector's range, ms (a multiple of resolutionMs). */
+  rangeMs: number;
 }
 
 function mod(value: number, by: number): number {
@@ -94,7 +96,7 @@ function planSelector(
   for (const resolutionMs of ROLLUP_RESOLUTIONS_MS) {
     if (rangeMs % resolutionMs !== 0 || mod(firstRef, resolutionMs) !== 0) continue;
     if (lastRef !== firstRef && times.stepMs % resolutionMs !== 0) continue;
-    return { func, resolutionMs, fromMs: firstRef - rangeMs, toMs: lastRef };
+    return { func, resolutionMs, fromMs: firstRef - rangeMs, toMs: lastRef, rangeMs };
   }
   return null;
 }

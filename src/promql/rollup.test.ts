@@ -187,6 +187,12 @@ test('unaligned, short, unsupported and boundary-sample queries are read raw', a
   assert.deepEqual(reads, { select: 1, selectRollups: 1 });
   assertSame('increase(aligned_total[1h])', expected, actual);
   assert.equal(points(expected).length, 25);
+  // The same past the end of the data: the last window's buckets are empty, so the boundary
+  // samples are found only by the full read, which is refused as well.
+  const late = await both('increase(aligned_total[1h])', END - 6 * H, END + 3 * H, H);
+  assert.deepEqual(late.reads, { select: 1, selectRollups: 2 });
+  assertSame('increase(aligned_total[1h])', late.expected, late.actual);
+  assert.equal(points(late.expected).length, 7);
   // The store defect above should stay rare; many hits would hide real differences.
   assert.ok(storeNaNs <= 5, `${storeNaNs} raw NaNs from lost staleness markers`);
 });

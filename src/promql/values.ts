@@ -1,7 +1,7 @@
 /** Values produced while evaluating an expression at one instant. */
 import { LlmwatchError } from '../core/errors.js';
 import type { Labels } from '../store/types.js';
-import { labelsKey } from './labels.js';
+import { labelsKey, withoutName } from './labels.js';
 
 /**
  * One sample of an instant vector. `dropName` marks a metric name that Prometheus 3 drops only
@@ -56,9 +56,7 @@ export function finishNameDrop(samples: InstantSample[]): InstantSample[] {
   const out = samples.map((s) => {
     if (!s.dropName) return s;
     changed = true;
-    const labels = { ...s.labels };
-    delete labels.__name__;
-    return { labels, value: s.value };
+    return { labels: withoutName(s.labels), value: s.value };
   });
   if (changed) assertUniqueLabels(out);
   return out;
