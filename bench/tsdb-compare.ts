@@ -199,7 +199,8 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
     >;
     for (const [name, rangeMs] of ranges) {
       const { stepMs, queries } = dashboardQueries(rangeMs);
-      const from = endMs - rangeMs;
+      // As the dashboard page does: the start a whole number of steps before the (aligned) end.
+      const from = endMs - Math.ceil(rangeMs / stepMs) * stepMs;
       const runners: Array<[keyof typeof latency, (q: string) => Promise<unknown>]> = [
         ['llmwatch', async (q) => JSON.stringify(await engine.rangeQuery(q, from, endMs, stepMs))],
         ['prometheus', (q) => queryRange(prom.url, q, from, endMs, stepMs)],
