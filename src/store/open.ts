@@ -7,6 +7,14 @@ import Database from 'better-sqlite3';
 import { LlmwatchError, isLlmwatchError } from '../core/errors.js';
 import { migrateSchema } from './schema.js';
 
+/**
+ * Returns the database's free pages to the file system (PRAGMA incremental_vacuum), so the file
+ * does not keep its high-water size; a no-op on stores created without auto_vacuum.
+ */
+export function releaseFreePages(db: Database.Database): void {
+  db.pragma('incremental_vacuum');
+}
+
 /** Opens the file with the store's pragmas, wrapping failures in `store_open_failed`. */
 export function openDatabase(path: string): Database.Database {
   let db: Database.Database | undefined;
@@ -15,6 +23,10 @@ export function openDatabase(path: string): Database.Database {
       mkdirSync(dirname(path), { recursive: true });
     // A short busy timeout: only this process should write the file, and waiting blocks the loop.
     db = new Database(path, { timeout: 2000 });
+    // Lets releaseFreePages() give pages freed by deleted WAL rows, merged chunks and retention
+    // back to the file system. Takes effect only on a new file (before its first table); older
+    // stores keep reusing free pages inside the file (VACUUM once converts them).
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -16000');
