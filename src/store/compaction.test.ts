@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { maxRowBytes } from './compaction.js';
 import { createSqliteStore } from './sqlite-store.js';
 import type { LabelMatcher, Sample } from './types.js';
 
@@ -90,9 +91,9 @@ describe('compaction', () => {
       assert.equal(rows(path, 'rollups', 'counter'), 7);
       assert.equal(rows(path, 'chunks', 'watts'), 6);
       // Full-precision float chunks are kept as written; their rollups merge but split to stay
-      // under the row size (26 blocks become 8).
+      // under the row size (26 blocks become 7).
       assert.equal(rows(path, 'chunks', 'ratio'), 26);
-      assert.equal(rows(path, 'rollups', 'ratio'), 8);
+      assert.equal(rows(path, 'rollups', 'ratio'), 7);
 
       // Reopened, the data reads the same and compaction resumes without redoing work.
       const reopened = createSqliteStore({ path, retentionIntervalMs: 0 });
@@ -104,7 +105,7 @@ describe('compaction', () => {
   );
 
   it(
-    'gives freed pages back to the file system on flush',
+    'creates 16 KiB pages and gives freed pages back to the file system on flush',
     withDir(async (dir) => {
       const path = join(dir, 'v.db');
       const store = createSqliteStore({ path, retentionIntervalMs: 0 });
@@ -115,8 +116,17 @@ describe('compaction', () => {
       assert.equal(db.pragma('freelist_count', { simple: true }), 0);
       assert.equal(db.pragma('auto_vacuum', { simple: true }), 2);
       const pages = db.pragma('page_count', { simple: true }) as number;
+      assert.equal(db.pragma('page_size', { simple: true }), 16384);
+      assert.equal(statSync(path).size, pages * 16384);
       db.close();
-      assert.equal(statSync(path).size, pages * 4096);
     }),
   );
+});
+
+describe('merged row size', () => {
+  it('stays inside the page of a WITHOUT ROWID table and under an eighth of a page', () => {
+    assert.equal(maxRowBytes(4096), 512);
+    assert.equal(maxRowBytes(16384), 2048);
+    assert.equal(maxRowBytes(1024), 128);
+  });
 });

@@ -12,8 +12,8 @@
  * A merge keeps reads exact: it only happens when no other row of the series overlaps the
  * merged span (so "the latest write wins" cannot change), the merged samples are read the way
  * queries read them (overlaps within the window resolved), and the new rows reuse the largest
- * source ids. Rows are split so that each stays under `maxRowBytes` (SQLite keeps such a row in
- * its B-tree page instead of an overflow page).
+ * source ids. Rows are split so that each stays under maxRowBytes() (SQLite then keeps the row
+ * in its B-tree page instead of an overflow page).
  *
  * Limitations: only column-format chunks are merged (Gorilla chunks hold full-precision floats,
  * already near the row size, or NaN payloads that a merge must not touch); windows before the
@@ -41,8 +41,17 @@ export const DEFAULT_LEVELS: readonly CompactionLevel[] = [
   { windowMs: 21_600_000, delayMs: 3_600_000 },
 ];
 
-/** Largest data bytes of a merged row (SQLite stores up to about 1,000 bytes in the page). */
-export const MAX_ROW_BYTES = 900;
+/**
+ * Largest data bytes of a merged row on a database of `pageSize` bytes: within what SQLite keeps
+ * in a WITHOUT ROWID table's page (about a quarter page; bigger rows spill into an overflow
+ * page of their own), less room for the key, and at most an eighth of a page so that a page's
+ * unused tail stays small.
+ */
+export function maxRowBytes(pageSize: number): number {
+  const maxLocal = Math.floor(((pageSize - 12) * 64) / 255) - 23;
+  return Math.min(maxLocal - 64, Math.floor(pageSize / ROW_FRACTION));
+}
+const ROW_FRACTION = 8;
 
 /** How far behind the newest data a level without a cursor starts at most: 2 days. */
 const MAX_START_BEHIND_MS = 172_800_000;
@@ -56,6 +65,7 @@ interface Cursor {
 export class Compactor {
   private readonly cursors: Array<Cursor | null>;
   private readonly seriesAfter: Database.Statement<[number], number>;
+  private readonly maxRowBytes: number;
 
   constructor(
     private readonly db: Database.Database,
@@ -67,6 +77,7 @@ export class Compactor {
       const raw = stmts.readMeta.get(metaKey(level));
       return raw === undefined ? null : (JSON.parse(raw) as Cursor);
     });
+    this.maxRowBytes = maxRowBytes(db.pragma('page_size', { simple: true }) as number);
     this.seriesAfter = db
       .prepare<[number], number>('SELECT id FROM series WHERE id > ? ORDER BY id LIMIT 256')
       .pluck();
@@ -127,7 +138,7 @@ export class Compactor {
     const stale: number[] = [];
     this.blocks.readSamples(id, span[0], span[1], [], ts, values, stale);
     if (stale.length > 0) return;
-    const pieces = splitEncode(ts.length, (from, to) =>
+    const pieces = splitEncode(ts.length, this.maxRowBytes, (from, to) =>
       encodeStoredChunk(ts.slice(from, to), values.slice(from, to), to - from),
     );
     if (pieces.length >= rows.length) return;
@@ -147,7 +158,7 @@ export class Compactor {
     const span = mergeableSpan(rows, this.stmts.rollupsInRange.all(id, ...spanOf(rows)));
     if (span === null) return;
     const cols = this.blocks.readRollups(id, span[0], span[1]);
-    const pieces = splitEncode(cols.startsMs.length, (from, to) =>
+    const pieces = splitEncode(cols.startsMs.length, this.maxRowBytes, (from, to) =>
       encodeRollupBlock(sliceColumns(cols, from, to)),
     );
     if (pieces.length >= rows.length) return;
@@ -191,21 +202,22 @@ function mergeableSpan(
 }
 
 /**
- * Encodes items [0, n) as consecutive pieces, each under MAX_ROW_BYTES where possible: a piece
- * too big is halved until it fits or holds at most 60 items.
+ * Encodes items [0, n) as consecutive pieces, each at most `maxBytes` where possible: a piece
+ * too big is cut into parts of about 90% of `maxBytes` until it fits or holds at most 60 items.
  */
 function splitEncode(
   n: number,
+  maxBytes: number,
   encode: (from: number, to: number) => Uint8Array,
 ): Array<{ from: number; to: number; bytes: Uint8Array }> {
   const out: Array<{ from: number; to: number; bytes: Uint8Array }> = [];
   const visit = (from: number, to: number): void => {
     const bytes = encode(from, to);
-    if (bytes.length <= MAX_ROW_BYTES || to - from <= 60) {
+    if (bytes.length <= maxBytes || to - from <= 60) {
       out.push({ from, to, bytes });
       return;
     }
-    const parts = Math.ceil(bytes.length / (MAX_ROW_BYTES * 0.9));
+    const parts = Math.ceil(bytes.length / (maxBytes * 0.9));
     const size = Math.ceil((to - from) / parts);
     for (let start = from; start < to; start += size) visit(start, Math.min(to, start + size));
   };

@@ -26,6 +26,7 @@ export function openDatabase(path: string): Database.Database {
     // Lets releaseFreePages() give pages freed by deleted WAL rows, merged chunks and retention
     // back to the file system. Takes effect only on a new file (before its first table); older
     // stores keep reusing free pages inside the file (VACUUM once converts them).
+    db.pragma('page_size = 16384');
     db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

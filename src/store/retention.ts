@@ -45,7 +45,9 @@ export function deleteExpired(deps: RetentionDeps, cutoffMs: number): RetentionR
       for (const id of stmts.seriesWithoutData.all()) {
         const st = heads.states.get(id);
         if (st !== undefined && (st.head !== null || st.frozen !== null)) continue;
-        stmts.deleteSeriesLabels.run(id);
+        const row = stmts.labelsById.get(id);
+        const labels = row === undefined ? {} : (JSON.parse(row.labels) as Record<string, string>);
+        for (const [name, value] of Object.entries(labels)) stmts.deleteLabel.run(name, value, id);
         stmts.deleteSeries.run(id);
         heads.states.delete(id);
         removed.add(id);

@@ -39,7 +39,7 @@ export interface Statements {
   deleteRollupsBefore: Database.Statement<[number, number]>;
   seriesWithoutData: Database.Statement<[], number>;
   deleteSeries: Database.Statement<[number]>;
-  deleteSeriesLabels: Database.Statement<[number]>;
+  deleteLabel: Database.Statement<[string, string, number]>;
   seriesWithChunks: Database.Statement<[], number>;
   readMeta: Database.Statement<[string], string>;
   writeMeta: Database.Statement<[string, string]>;
@@ -143,7 +143,9 @@ export function prepareStatements(db: Database.Database): Statements {
       )
       .pluck(),
     deleteSeries: db.prepare('DELETE FROM series WHERE id = ?'),
-    deleteSeriesLabels: db.prepare('DELETE FROM label_index WHERE series_id = ?'),
+    deleteLabel: db.prepare(
+      'DELETE FROM label_index WHERE name = ? AND value = ? AND series_id = ?',
+    ),
     seriesWithChunks: db
       .prepare<[], number>('SELECT DISTINCT series_id FROM chunks ORDER BY series_id')
       .pluck(),
