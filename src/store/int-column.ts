@@ -93,10 +93,13 @@ function residualGcd(m: number): number {
   return g;
 }
 
-/** Packed size in bits of the first `m` scratch residuals divided by `g`. */
+/**
+ * Packed size in bits of the first `m` scratch residuals divided by `g`: 0 when all are 0 (the
+ * gcd is then written as 0 and nothing follows).
+ */
 function packedBits(m: number, g: number): number {
-  if (g === 0) return 0;
   let bits = 0;
+  let nonZero = false;
   for (let start = 0; start < m; start += BLOCK) {
     const end = Math.min(m, start + BLOCK);
     let min = Infinity;
@@ -106,9 +109,10 @@ function packedBits(m: number, g: number): number {
       if (q < min) min = q;
       if (q > max) max = q;
     }
+    if (min !== 0 || max !== 0) nonZero = true;
     bits += 12 + bitLength(zigzag(min)) + bitLength(max - min) * (end - start);
   }
-  return bits;
+  return nonZero ? bits : 0;
 }
 
 /**
@@ -121,8 +125,10 @@ export function writeIntColumn(w: BitWriter, xs: ArrayLike<number>, n: number): 
   for (let order = 0; order <= 2; order++) {
     const m = residuals(xs, n, order);
     if (m < 0) continue;
-    const g = residualGcd(m);
-    let bits = packedBits(m, g) + (m > 0 ? 6 + bitLength(g) : 0);
+    // The divisor of raw values (order 0) is slow to find for large ones (timestamps) and
+    // rarely pays: that order is compared without it.
+    const g = order === 0 ? 1 : residualGcd(m);
+    let bits = packedBits(m, g === 0 ? 1 : g) + (m > 0 ? 6 + bitLength(g) : 0);
     if (order >= 1 && n >= 1) bits += 6 + bitLength(zigzag(xs[0] as number));
     if (order === 2 && n >= 2) bits += 6 + bitLength(zigzag((xs[1] as number) - (xs[0] as number)));
     if (bits < bestBits) {
