@@ -48,6 +48,22 @@ export class BlockStore {
     outStale: number[],
   ): void {
     const rows = this.stmts.chunksInRange.all(id, startMs, endMs);
+    this.samplesOfRows(rows, startMs, endMs, heads, outTs, outValues, outStale);
+  }
+
+  /**
+   * As readSamples, from the given chunk rows (in (max_ts, id) order; sorted in place when they
+   * overlap) instead of those read from the database.
+   */
+  samplesOfRows(
+    rows: BlockRow[],
+    startMs: number,
+    endMs: number,
+    heads: readonly SeriesHead[],
+    outTs: number[],
+    outValues: number[],
+    outStale: number[],
+  ): void {
     // Rows come in (max_ts, id) order. Fast path: every source strictly after the previous one.
     let disjoint = true;
     let lastMax = -Infinity;
@@ -132,7 +148,11 @@ export class BlockStore {
 
   /** The stored 5-minute rollups of series `id` with bucket starts in [fromMs, toMs]. */
   readRollups(id: number, fromMs: number, toMs: number): RollupColumns {
-    const rows = this.stmts.rollupsInRange.all(id, fromMs, toMs);
+    return this.rollupsOfRows(this.stmts.rollupsInRange.all(id, fromMs, toMs), fromMs, toMs);
+  }
+
+  /** As readRollups, from the given rollup rows (in (max_ts, id) order). */
+  rollupsOfRows(rows: BlockRow[], fromMs: number, toMs: number): RollupColumns {
     const all = emptyColumns();
     let disjoint = true;
     let lastMax = -Infinity;

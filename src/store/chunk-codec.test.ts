@@ -7,6 +7,7 @@ import {
   decodeStoredChunkInto,
   encodeStoredChunk,
   isColumnChunk,
+  joinStoredChunks,
 } from './chunk-codec.js';
 import { encodeChunk } from './gorilla.js';
 
@@ -131,5 +132,47 @@ describe('stored chunk codec', () => {
     assert.equal(got.values[0], 1.5);
     assert.ok(Number.isNaN(got.values[2]));
     assert.ok(Object.is(got.values[3], -0));
+  });
+
+  it('joins chunks of every kind as segments that decode bit for bit, markers included', () => {
+    const ts = regular(12);
+    const a = encodeStoredChunk(ts.slice(0, 4), [1, 2, 3, 5], 4);
+    const gorillaValues = [0.5, STALE, fromBits('7ff8000000000001'), -0];
+    const b = encodeStoredChunk(ts.slice(4, 8), gorillaValues, 4);
+    const legacy = encodeChunk(ts.slice(8, 12), [Infinity, 7, STALE, 1e300]);
+    const ab = joinStoredChunks([
+      { format: CHUNK_FORMAT_TAGGED, bytes: a, count: 4 },
+      { format: CHUNK_FORMAT_TAGGED, bytes: b, count: 4 },
+    ]);
+    assert.equal(isColumnChunk(CHUNK_FORMAT_TAGGED, ab), false);
+    // Nested segments are flattened.
+    const all = joinStoredChunks([
+      { format: CHUNK_FORMAT_TAGGED, bytes: ab, count: 8 },
+      { format: CHUNK_FORMAT_LEGACY, bytes: legacy, count: 4 },
+    ]);
+    const got = decodeStoredChunk(CHUNK_FORMAT_TAGGED, all, 12);
+    assert.deepEqual(got.timestampsMs, ts);
+    const want = [1, 2, 3, 5, ...gorillaValues, Infinity, 7, STALE, 1e300];
+    assert.deepEqual(got.values.map(bitsOf), want.map(bitsOf));
+    assert.deepEqual(got.staleIndices, [5, 10]);
+
+    // A range across segment borders, with marker indices counted in the output.
+    const outTs: number[] = [];
+    const outValues: number[] = [];
+    const stale: number[] = [];
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, all, 12, ts[3]!, ts[10]!, outTs, outValues, stale);
+    assert.deepEqual(outTs, ts.slice(3, 11));
+    assert.deepEqual(stale, [2, 7]);
+
+    const columns = joinStoredChunks([
+      { format: CHUNK_FORMAT_TAGGED, bytes: a, count: 4 },
+      {
+        format: CHUNK_FORMAT_TAGGED,
+        bytes: encodeStoredChunk(ts.slice(4, 6), [8, 9], 2),
+        count: 2,
+      },
+    ]);
+    assert.equal(isColumnChunk(CHUNK_FORMAT_TAGGED, columns), true);
+    assert.deepEqual(decodeStoredChunk(CHUNK_FORMAT_TAGGED, columns, 6).values, [1, 2, 3, 5, 8, 9]);
   });
 });

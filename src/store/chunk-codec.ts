@@ -1,5 +1,5 @@
 /**
- * The stored chunk format: per chunk, the smaller of two encodings, named by its first byte.
+ * The stored chunk format: per chunk, one of three encodings, named by its first byte.
  *
  * - TAG_COLUMNS (2): timestamps as an integer column (int-column.ts: regular intervals cost a
  *   few bytes per chunk), then the values as a decimal value column (value-column.ts: integers
@@ -8,6 +8,9 @@
  * - TAG_GORILLA (1): the Gorilla XOR chunk (gorilla.ts) as the head built it. Chosen for
  *   anything else: NaN payloads (the staleness marker included), ±Infinity, -0 and
  *   full-precision floats keep every bit.
+ * - TAG_SEGMENTS (3): several consecutive chunks of the kinds above in one row, as compaction
+ *   joins them without decoding: varint segment count, per segment varint sample count and
+ *   varint byte length, then the segments' bytes. Their time ranges do not overlap and ascend.
  *
  * Rows written before this format (chunks.format = CHUNK_FORMAT_LEGACY) hold a bare Gorilla
  * chunk with no tag byte; decodeStoredChunkInto reads both.
@@ -24,6 +27,7 @@ export const CHUNK_FORMAT_TAGGED = 1;
 
 const TAG_GORILLA = 1;
 const TAG_COLUMNS = 2;
+const TAG_SEGMENTS = 3;
 
 /**
  * Encodes `n` samples (timestamps strictly increasing) as a tagged chunk. `gorilla`, when
@@ -75,6 +79,21 @@ export function decodeStoredChunkInto(
   outValues: number[],
   outStale?: number[],
 ): void {
+  if (format !== CHUNK_FORMAT_LEGACY && bytes[0] === TAG_SEGMENTS) {
+    for (const seg of segmentsOf(bytes)) {
+      decodeStoredChunkInto(
+        CHUNK_FORMAT_TAGGED,
+        seg.bytes,
+        seg.count,
+        startMs,
+        endMs,
+        outTs,
+        outValues,
+        outStale,
+      );
+    }
+    return;
+  }
   if (format === CHUNK_FORMAT_LEGACY || bytes[0] !== TAG_COLUMNS) {
     const body = format === CHUNK_FORMAT_LEGACY ? bytes : bytes.subarray(1);
     decodeChunkInto(body, count, startMs, endMs, outTs, outValues, outStale);
@@ -122,7 +141,87 @@ export function decodeStoredChunk(
   return { timestampsMs, values, staleIndices };
 }
 
-/** True when the stored chunk is in column format (its values are finite decimal numbers). */
+/**
+ * True when every sample of the stored chunk is in column format (its values are finite decimal
+ * numbers, which survive decoding into plain arrays exactly).
+ */
 export function isColumnChunk(format: number, bytes: Uint8Array): boolean {
-  return format === CHUNK_FORMAT_TAGGED && bytes[0] === TAG_COLUMNS;
+  if (format !== CHUNK_FORMAT_TAGGED) return false;
+  if (bytes[0] === TAG_SEGMENTS) return segmentsOf(bytes).every((s) => s.bytes[0] === TAG_COLUMNS);
+  return bytes[0] === TAG_COLUMNS;
+}
+
+/** One chunk inside a TAG_SEGMENTS chunk (or a whole tagged chunk). */
+interface Segment {
+  count: number;
+  bytes: Uint8Array;
+}
+
+/** The segments of a TAG_SEGMENTS chunk; a truncated one yields what is there. */
+function segmentsOf(bytes: Uint8Array): Segment[] {
+  let pos = 1;
+  const varint = (): number => {
+    let v = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = bytes[pos++] ?? 0;
+      v += (byte & 0x7f) * scale;
+      if (byte < 0x80 || pos > bytes.length) return v;
+      scale *= 0x80;
+    }
+  };
+  const k = varint();
+  const sizes: Array<[number, number]> = [];
+  for (let i = 0; i < k && pos < bytes.length; i++) sizes.push([varint(), varint()]);
+  const out: Segment[] = [];
+  for (const [count, length] of sizes) {
+    out.push({ count, bytes: bytes.subarray(pos, pos + length) });
+    pos += length;
+  }
+  return out;
+}
+
+/**
+ * Joins stored chunks (format and bytes of each row, with its sample count), which must not
+ * overlap in time and be given in time order, into one TAG_SEGMENTS chunk without decoding
+ * them: every bit stays as it was. Nested segments are flattened.
+ */
+export function joinStoredChunks(
+  parts: ReadonlyArray<{ format: number; bytes: Uint8Array; count: number }>,
+): Uint8Array {
+  const segments: Segment[] = [];
+  for (const part of parts) {
+    if (part.format === CHUNK_FORMAT_LEGACY) {
+      const tagged = new Uint8Array(part.bytes.length + 1);
+      tagged[0] = TAG_GORILLA;
+      tagged.set(part.bytes, 1);
+      segments.push({ count: part.count, bytes: tagged });
+    } else if (part.bytes[0] === TAG_SEGMENTS) {
+      segments.push(...segmentsOf(part.bytes));
+    } else {
+      segments.push({ count: part.count, bytes: part.bytes });
+    }
+  }
+  const header = [TAG_SEGMENTS, ...varintBytes(segments.length)];
+  for (const seg of segments)
+    header.push(...varintBytes(seg.count), ...varintBytes(seg.bytes.length));
+  const out = new Uint8Array(header.length + segments.reduce((n, s) => n + s.bytes.length, 0));
+  out.set(header, 0);
+  let pos = header.length;
+  for (const seg of segments) {
+    out.set(seg.bytes, pos);
+    pos += seg.bytes.length;
+  }
+  return out;
+}
+
+function varintBytes(value: number): number[] {
+  const bytes: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    bytes.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  bytes.push(v);
+  return bytes;
 }

@@ -83,16 +83,16 @@ describe('compaction', () => {
       );
       await store.close();
 
-      // 13 h = 26 cuts of 120 samples (30 min). 0-6 h: one 6 h row; 6-12 h: three 2 h rows (the
-      // 6 h window is not complete an hour before the newest sample); 12-13 h: two cuts; plus
-      // the late write.
+      // 13 h = 26 cuts of 120 samples (30 min). 0-6 h: one 6 h row (encoded again); 6-12 h: three
+      // 2 h rows (cuts joined as segments; the 6 h window is not complete an hour before the
+      // newest sample); 12-13 h: two cuts; plus the late write.
       const counterRows = rows(path, 'chunks', 'counter');
       assert.equal(counterRows, 7);
       assert.equal(rows(path, 'rollups', 'counter'), 7);
       assert.equal(rows(path, 'chunks', 'watts'), 6);
-      // Full-precision float chunks are kept as written; their rollups merge but split to stay
-      // under the row size (26 blocks become 7).
-      assert.equal(rows(path, 'chunks', 'ratio'), 26);
+      // Full-precision float chunks (about 1 KB each) are only joined, and only while two stay
+      // under the 2 KB row size; their rollups are encoded again (26 blocks become 7).
+      assert.equal(rows(path, 'chunks', 'ratio'), 24);
       assert.equal(rows(path, 'rollups', 'ratio'), 7);
 
       // Reopened, the data reads the same and compaction resumes without redoing work.
@@ -105,7 +105,7 @@ describe('compaction', () => {
   );
 
   it(
-    'creates 16 KiB pages and gives freed pages back to the file system on flush',
+    'creates 16 KiB pages, leaves no WAL rows and gives freed pages back on flush',
     withDir(async (dir) => {
       const path = join(dir, 'v.db');
       const store = createSqliteStore({ path, retentionIntervalMs: 0 });
@@ -113,6 +113,7 @@ describe('compaction', () => {
       await store.flushHeads();
       await store.close();
       const db = new Database(path, { readonly: true });
+      assert.equal(db.prepare('SELECT count(*) FROM wal').pluck().get(), 0);
       assert.equal(db.pragma('freelist_count', { simple: true }), 0);
       assert.equal(db.pragma('auto_vacuum', { simple: true }), 2);
       const pages = db.pragma('page_count', { simple: true }) as number;

@@ -7,7 +7,8 @@
  * Levels: rows whose max_ts falls in an aligned window of `windowMs` are merged once the newest
  * stored sample is `delayMs` past the window's end; each level keeps a cursor (window start and
  * the last series done) in `meta`, so work resumes after a restart and each window is visited
- * once. The default levels are 2 h (after 30 min) and 6 h (after 1 h).
+ * once. The default levels are 2 h (after 30 min; chunks joined without decoding, as segments
+ * of one row) and 6 h (after 1 h; chunks decoded and encoded again as longer columns).
  *
  * A merge keeps reads exact: it only happens when no other row of the series overlaps the
  * merged span (so "the latest write wins" cannot change), the merged samples are read the way
@@ -15,14 +16,19 @@
  * source ids. Rows are split so that each stays under maxRowBytes() (SQLite then keeps the row
  * in its B-tree page instead of an overflow page).
  *
- * Limitations: only column-format chunks are merged (Gorilla chunks hold full-precision floats,
- * already near the row size, or NaN payloads that a merge must not touch); windows before the
+ * Limitations: only column-format chunks are encoded again (Gorilla chunks, full-precision floats
+ * or NaN payloads, are only joined, which keeps every bit); windows before the
  * oldest chunk written since this version first opened the store (and more than two days
  * before the newest), and backfills behind a level's cursor, are never compacted.
  */
 import type Database from 'better-sqlite3';
 import type { BlockStore } from './blocks.js';
-import { CHUNK_FORMAT_TAGGED, encodeStoredChunk, isColumnChunk } from './chunk-codec.js';
+import {
+  CHUNK_FORMAT_TAGGED,
+  encodeStoredChunk,
+  isColumnChunk,
+  joinStoredChunks,
+} from './chunk-codec.js';
 import { encodeRollupBlock } from './rollup-codec.js';
 import { emptyColumns, type RollupColumns } from './rollup.js';
 import type { BlockRow, Statements } from './statements.js';
@@ -33,12 +39,21 @@ export interface CompactionLevel {
   windowMs: number;
   /** How far the newest stored sample must be past a window's end before it is merged, ms. */
   delayMs: number;
+  /**
+   * true: chunks are decoded and encoded again as longer columns (smaller, costs CPU); false:
+   * their bytes are joined as they are (saves the per-row costs only, nearly free). Rollup
+   * blocks are always encoded again: they are short, and their per-block costs are large.
+   */
+  reencodeChunks: boolean;
 }
 
-/** Default levels: 2 h windows after 30 minutes, then 6 h windows after an hour. */
+/**
+ * Default levels: 2 h windows after 30 minutes, chunks joined as they are; then 6 h windows
+ * after an hour, chunks encoded again. Each sample is decoded and encoded once by compaction.
+ */
 export const DEFAULT_LEVELS: readonly CompactionLevel[] = [
-  { windowMs: 7_200_000, delayMs: 1_800_000 },
-  { windowMs: 21_600_000, delayMs: 3_600_000 },
+  { windowMs: 7_200_000, delayMs: 1_800_000, reencodeChunks: false },
+  { windowMs: 21_600_000, delayMs: 3_600_000, reencodeChunks: true },
 ];
 
 /**
@@ -73,10 +88,7 @@ export class Compactor {
     private readonly blocks: BlockStore,
     private readonly levels: readonly CompactionLevel[] = DEFAULT_LEVELS,
   ) {
-    this.cursors = levels.map((level) => {
-      const raw = stmts.readMeta.get(metaKey(level));
-      return raw === undefined ? null : (JSON.parse(raw) as Cursor);
-    });
+    this.cursors = levels.map((level) => readCursor(stmts.readMeta.get(metaKey(level))));
     this.maxRowBytes = maxRowBytes(db.pragma('page_size', { simple: true }) as number);
     this.seriesAfter = db
       .prepare<[number], number>('SELECT id FROM series WHERE id > ? ORDER BY id LIMIT 256')
@@ -116,7 +128,7 @@ export class Compactor {
     const we = ws + level.windowMs;
     let next: Cursor = { windowStart: we, afterSeriesId: 0 };
     for (const id of this.seriesAfter.all(cursor.afterSeriesId)) {
-      this.mergeChunks(id, ws, we);
+      this.mergeChunks(id, ws, we, level.reencodeChunks);
       this.mergeRollups(id, ws, we);
       next = { windowStart: ws, afterSeriesId: id };
       if (performance.now() > deadline) break;
@@ -128,22 +140,69 @@ export class Compactor {
     return next;
   }
 
-  private mergeChunks(id: number, ws: number, we: number): void {
-    const rows = this.stmts.chunksEndingIn.all(id, ws, we);
-    if (rows.length < 2 || !rows.every((r) => isColumnChunk(r[5], r[4]))) return;
-    const span = mergeableSpan(rows, this.stmts.chunksInRange.all(id, ...spanOf(rows)));
-    if (span === null) return;
+  /**
+   * The rows of series `id` in `table` ending in [ws, we), and their span, when there are at
+   * least two and no other row overlaps that span; else null.
+   */
+  private windowRows(
+    table: 'chunks' | 'rollups',
+    id: number,
+    ws: number,
+    we: number,
+  ): { rows: BlockRow[]; span: [number, number] } | null {
+    const chunks = table === 'chunks';
+    const lookBehind = ws - (we - ws);
+    const around = (chunks ? this.stmts.chunksEndingAfter : this.stmts.rollupsEndingAfter).all(
+      id,
+      lookBehind,
+      we,
+    );
+    const rows = around.filter((r) => r[2] >= ws && r[2] < we);
+    if (rows.length < 2) return null;
+    const [min, max] = spanOf(rows);
+    // `around` holds every row that can overlap unless the span reaches further back.
+    const overlapping =
+      min >= lookBehind
+        ? around.filter((r) => r[2] >= min && r[1] <= max)
+        : (chunks ? this.stmts.chunksInRange : this.stmts.rollupsInRange).all(id, min, max);
+    const span = mergeableSpan(rows, overlapping);
+    return span === null ? null : { rows, span };
+  }
+
+  private mergeChunks(id: number, ws: number, we: number, reencode: boolean): void {
+    const found = this.windowRows('chunks', id, ws, we);
+    if (found === null) return;
+    const { rows, span } = found;
+    if (!reencode || !rows.every((r) => isColumnChunk(r[5], r[4]))) {
+      // Joined as they are: Gorilla chunks keep every bit, and joining costs no decoding.
+      const groups = joinGroups(rows, this.maxRowBytes);
+      if (groups.length >= rows.length) return;
+      this.stmts.deleteChunksEndingIn.run(id, ws, we);
+      for (const group of groups) {
+        const [minTs, maxTs] = spanOf(group);
+        const first = group[0] as BlockRow;
+        const bytes =
+          group.length === 1
+            ? first[4]
+            : joinStoredChunks(group.map((r) => ({ format: r[5], bytes: r[4], count: r[3] })));
+        const format = group.length === 1 ? first[5] : CHUNK_FORMAT_TAGGED;
+        const count = group.reduce((n, r) => n + r[3], 0);
+        const rowId = Math.max(...group.map((r) => r[0]));
+        this.stmts.insertChunk.run(id, maxTs, rowId, minTs, count, bytes, format);
+      }
+      return;
+    }
     const ts: number[] = [];
     const values: number[] = [];
     const stale: number[] = [];
-    this.blocks.readSamples(id, span[0], span[1], [], ts, values, stale);
+    this.blocks.samplesOfRows(rows, span[0], span[1], [], ts, values, stale);
     if (stale.length > 0) return;
     const pieces = splitEncode(ts.length, this.maxRowBytes, (from, to) =>
       encodeStoredChunk(ts.slice(from, to), values.slice(from, to), to - from),
     );
     if (pieces.length >= rows.length) return;
     const ids = rows.map((r) => r[0]).sort((a, b) => b - a);
-    for (const r of rows) this.stmts.deleteChunk.run(id, r[2], r[0]);
+    this.stmts.deleteChunksEndingIn.run(id, ws, we);
     pieces.forEach(({ from, to, bytes }, i) => {
       const minTs = ts[from] as number;
       const maxTs = ts[to - 1] as number;
@@ -153,23 +212,36 @@ export class Compactor {
   }
 
   private mergeRollups(id: number, ws: number, we: number): void {
-    const rows = this.stmts.rollupsEndingIn.all(id, ws, we);
-    if (rows.length < 2) return;
-    const span = mergeableSpan(rows, this.stmts.rollupsInRange.all(id, ...spanOf(rows)));
-    if (span === null) return;
-    const cols = this.blocks.readRollups(id, span[0], span[1]);
+    const found = this.windowRows('rollups', id, ws, we);
+    if (found === null) return;
+    const { rows, span } = found;
+    const cols = this.blocks.rollupsOfRows(rows, span[0], span[1]);
     const pieces = splitEncode(cols.startsMs.length, this.maxRowBytes, (from, to) =>
       encodeRollupBlock(sliceColumns(cols, from, to)),
     );
     if (pieces.length >= rows.length) return;
     const ids = rows.map((r) => r[0]).sort((a, b) => b - a);
-    for (const r of rows) this.stmts.deleteRollup.run(id, r[2], r[0]);
+    this.stmts.deleteRollupsEndingIn.run(id, ws, we);
     pieces.forEach(({ from, to, bytes }, i) => {
       const first = cols.startsMs[from] as number;
       const last = cols.startsMs[to - 1] as number;
       this.stmts.insertRollup.run(id, last, ids[i] as number, first, bytes);
     });
   }
+}
+
+/** A stored cursor, or null when absent or unreadable (the level then starts afresh). */
+function readCursor(raw: string | undefined): Cursor | null {
+  if (raw === undefined) return null;
+  try {
+    const c = JSON.parse(raw) as Partial<Cursor>;
+    if (Number.isSafeInteger(c.windowStart) && Number.isSafeInteger(c.afterSeriesId)) {
+      return c as Cursor;
+    }
+  } catch {
+    // Unreadable: start afresh.
+  }
+  return null;
 }
 
 function metaKey(level: CompactionLevel): string {
@@ -199,6 +271,29 @@ function mergeableSpan(
   const ids = new Set(rows.map((r) => r[0]));
   for (const r of overlapping) if (!ids.has(r[0])) return null;
   return spanOf(rows);
+}
+
+/**
+ * Groups rows, sorted by time, into runs to join whose bytes stay within `maxBytes`; every row
+ * alone when two of them overlap in time (joining them would not let the latest write win).
+ */
+function joinGroups(rows: readonly BlockRow[], maxBytes: number): BlockRow[][] {
+  const sorted = [...rows].sort((a, b) => a[1] - b[1]);
+  for (let i = 1; i < sorted.length; i++) {
+    if ((sorted[i] as BlockRow)[1] <= (sorted[i - 1] as BlockRow)[2]) return sorted.map((r) => [r]);
+  }
+  const groups: BlockRow[][] = [];
+  let bytes = Infinity;
+  for (const row of sorted) {
+    const size = row[4].length + 8;
+    if (bytes + size > maxBytes) {
+      groups.push([]);
+      bytes = 0;
+    }
+    (groups[groups.length - 1] as BlockRow[]).push(row);
+    bytes += size;
+  }
+  return groups;
 }
 
 /**

@@ -50,6 +50,17 @@ function writeVarbits(w: BitWriter, v: number): void {
 }
 
 function gcd(a: number, b: number): number {
+  if (a <= 0x7fffffff && b <= 0x7fffffff) {
+    // Small integers: int32 remainders are much faster than float ones.
+    let x = a | 0;
+    let y = b | 0;
+    while (y !== 0) {
+      const t = (x % y) | 0;
+      x = y;
+      y = t;
+    }
+    return x;
+  }
   let x = a;
   let y = b;
   while (y !== 0) {
@@ -60,12 +71,13 @@ function gcd(a: number, b: number): number {
   return x;
 }
 
-// Scratch space for residuals, grown as needed (encoding is synchronous).
-let scratch = new Float64Array(256);
+// Residuals of orders 0, 1 and 2, grown as needed (encoding is synchronous).
+const scratch = [new Float64Array(256), new Float64Array(256), new Float64Array(256)];
 
-/** Fills `scratch` with the residuals of `order`; returns their count, or -1 when too wide. */
+/** Fills scratch[order] with the residuals of `order`; returns their count, or -1 when too wide. */
 function residuals(xs: ArrayLike<number>, n: number, order: number): number {
-  if (scratch.length < n) scratch = new Float64Array(n * 2);
+  if ((scratch[order] as Float64Array).length < n) scratch[order] = new Float64Array(n * 2);
+  const out = scratch[order] as Float64Array;
   let m = 0;
   let prev = 0;
   let prevDelta = 0;
@@ -78,7 +90,7 @@ function residuals(xs: ArrayLike<number>, n: number, order: number): number {
     else r = delta - prevDelta;
     if (i >= order) {
       if (r > MAX_RESIDUAL || r < -MAX_RESIDUAL) return -1;
-      scratch[m++] = r;
+      out[m++] = r;
     }
     if (i >= 1) prevDelta = delta;
     prev = x;
@@ -86,18 +98,36 @@ function residuals(xs: ArrayLike<number>, n: number, order: number): number {
   return m;
 }
 
-/** Greatest common divisor of the first `m` scratch residuals' magnitudes (0 when all are 0). */
-function residualGcd(m: number): number {
+/** Greatest common divisor of the first `m` residuals' magnitudes (0 when all are 0). */
+function residualGcd(r: Float64Array, m: number): number {
   let g = 0;
-  for (let i = 0; i < m && g !== 1; i++) g = gcd(Math.abs(scratch[i] as number), g);
+  let i = 0;
+  // Small magnitudes: int32 remainders, much faster than float ones.
+  for (; i < m; i++) {
+    const a = Math.abs(r[i] as number);
+    if (a > 0x7fffffff || g > 0x7fffffff) break;
+    let x = a | 0;
+    let y = g | 0;
+    while (y !== 0) {
+      const t = (x % y) | 0;
+      x = y;
+      y = t;
+    }
+    g = x;
+    if (g === 1) return 1;
+  }
+  for (; i < m; i++) {
+    g = gcd(Math.abs(r[i] as number), g);
+    if (g === 1) return 1;
+  }
   return g;
 }
 
 /**
- * Packed size in bits of the first `m` scratch residuals divided by `g`: 0 when all are 0 (the
- * gcd is then written as 0 and nothing follows).
+ * Packed size in bits of the first `m` residuals divided by `g`: 0 when all are 0 (the gcd is
+ * then written as 0 and nothing follows).
  */
-function packedBits(m: number, g: number): number {
+function packedBits(r: Float64Array, m: number, g: number): number {
   let bits = 0;
   let nonZero = false;
   for (let start = 0; start < m; start += BLOCK) {
@@ -105,7 +135,7 @@ function packedBits(m: number, g: number): number {
     let min = Infinity;
     let max = -Infinity;
     for (let i = start; i < end; i++) {
-      const q = (scratch[i] as number) / g;
+      const q = (r[i] as number) / g;
       if (q < min) min = q;
       if (q > max) max = q;
     }
@@ -122,27 +152,33 @@ function packedBits(m: number, g: number): number {
 export function writeIntColumn(w: BitWriter, xs: ArrayLike<number>, n: number): void {
   let bestOrder = 0;
   let bestBits = Infinity;
+  let bestCount = 0;
+  let bestGcd = 1;
   for (let order = 0; order <= 2; order++) {
     const m = residuals(xs, n, order);
     if (m < 0) continue;
+    const r = scratch[order] as Float64Array;
     // The divisor of raw values (order 0) is slow to find for large ones (timestamps) and
     // rarely pays: that order is compared without it.
-    const g = order === 0 ? 1 : residualGcd(m);
-    let bits = packedBits(m, g === 0 ? 1 : g) + (m > 0 ? 6 + bitLength(g) : 0);
+    const g = order === 0 ? 1 : residualGcd(r, m);
+    let bits = packedBits(r, m, g === 0 ? 1 : g) + (m > 0 ? 6 + bitLength(g) : 0);
     if (order >= 1 && n >= 1) bits += 6 + bitLength(zigzag(xs[0] as number));
     if (order === 2 && n >= 2) bits += 6 + bitLength(zigzag((xs[1] as number) - (xs[0] as number)));
     if (bits < bestBits) {
       bestBits = bits;
       bestOrder = order;
+      bestCount = m;
+      bestGcd = g;
     }
   }
 
   w.writeBits(bestOrder, 2);
   if (bestOrder >= 1 && n >= 1) writeVarbits(w, zigzag(xs[0] as number));
   if (bestOrder === 2 && n >= 2) writeVarbits(w, zigzag((xs[1] as number) - (xs[0] as number)));
-  const m = residuals(xs, n, bestOrder);
+  const m = bestCount;
   if (m <= 0) return;
-  const g = residualGcd(m);
+  const r = scratch[bestOrder] as Float64Array;
+  const g = bestOrder === 0 ? residualGcd(r, m) : bestGcd;
   writeVarbits(w, g);
   if (g === 0) return;
   for (let start = 0; start < m; start += BLOCK) {
@@ -150,7 +186,7 @@ export function writeIntColumn(w: BitWriter, xs: ArrayLike<number>, n: number): 
     let min = Infinity;
     let max = -Infinity;
     for (let i = start; i < end; i++) {
-      const q = (scratch[i] as number) / g;
+      const q = (r[i] as number) / g;
       if (q < min) min = q;
       if (q > max) max = q;
     }
@@ -158,7 +194,23 @@ export function writeIntColumn(w: BitWriter, xs: ArrayLike<number>, n: number): 
     writeVarbits(w, zigzag(min));
     w.writeBits(width, 6);
     if (width === 0) continue;
-    for (let i = start; i < end; i++) writeWide(w, (scratch[i] as number) / g - min, width);
+    if (width > 24) {
+      for (let i = start; i < end; i++) writeWide(w, (r[i] as number) / g - min, width);
+      continue;
+    }
+    // Gathers up to 32 bits per write: one BitWriter call per few values.
+    let acc = 0;
+    let accBits = 0;
+    for (let i = start; i < end; i++) {
+      if (accBits + width > 32) {
+        w.writeBits(acc, accBits);
+        acc = 0;
+        accBits = 0;
+      }
+      acc = acc * (1 << width) + ((r[i] as number) / g - min);
+      accBits += width;
+    }
+    if (accBits > 0) w.writeBits(acc, accBits);
   }
 }
 

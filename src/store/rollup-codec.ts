@@ -72,10 +72,14 @@ export function encodeRollupBlock(cols: RollupColumns): Uint8Array {
 
 /** Decodes a block of any version (1 to 3), appending its buckets to `out`. */
 export function decodeRollupBlock(block: Uint8Array, out: RollupColumns): void {
-  if (block[0] !== 0) return decodeRollupBlockV1(block, out);
-  if (block[1] === 2) return decodeRollupBlockV2(block, out);
+  if (block[0] !== 0) decodeRollupBlockV1(block, out);
+  else if (block[1] === 2) decodeRollupBlockV2(block, out);
+  else decodeV3(block, 0, out);
+}
 
-  let pos = 2;
+/** Decodes the version 3 block at byte `start`; returns the byte after it. */
+function decodeV3(block: Uint8Array, start: number, out: RollupColumns): number {
+  let pos = start + 2;
   let n = 0;
   let scale = 1;
   for (;;) {
@@ -113,4 +117,6 @@ export function decodeRollupBlock(block: Uint8Array, out: RollupColumns): void {
     out.lastTimestampsMs.push(lastTs[i] as number);
     out.increases.push(increases[i] as number);
   }
+  c.alignToByte();
+  return c.pos >>> 3;
 }

@@ -28,10 +28,10 @@ export interface Statements {
   updateSeriesCut: Database.Statement<[number, number, number]>;
   insertChunk: Database.Statement<[number, number, number, number, number, Uint8Array, number]>;
   chunksInRange: Database.Statement<[number, number, number], BlockRow>;
-  chunksEndingIn: Database.Statement<[number, number, number], BlockRow>;
-  deleteChunk: Database.Statement<[number, number, number]>;
-  rollupsEndingIn: Database.Statement<[number, number, number], BlockRow>;
-  deleteRollup: Database.Statement<[number, number, number]>;
+  chunksEndingAfter: Database.Statement<[number, number, number], BlockRow>;
+  deleteChunksEndingIn: Database.Statement<[number, number, number]>;
+  rollupsEndingAfter: Database.Statement<[number, number, number], BlockRow>;
+  deleteRollupsEndingIn: Database.Statement<[number, number, number]>;
   hasChunkFrom: Database.Statement<[number, number], number>;
   insertRollup: Database.Statement<[number, number, number, number, Uint8Array]>;
   rollupsInRange: Database.Statement<[number, number, number], BlockRow>;
@@ -105,20 +105,24 @@ export function prepareStatements(db: Database.Database): Statements {
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
       )
       .raw(),
-    chunksEndingIn: db
+    chunksEndingAfter: db
       .prepare<[number, number, number], BlockRow>(
         `SELECT id, min_ts, max_ts, count, data, format FROM chunks
-         WHERE series_id = ? AND max_ts >= ? AND max_ts < ?`,
+         WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
       )
       .raw(),
-    deleteChunk: db.prepare('DELETE FROM chunks WHERE series_id = ? AND max_ts = ? AND id = ?'),
-    rollupsEndingIn: db
+    deleteChunksEndingIn: db.prepare(
+      'DELETE FROM chunks WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
+    ),
+    rollupsEndingAfter: db
       .prepare<[number, number, number], BlockRow>(
         `SELECT id, min_ts, max_ts, 0, data, 0 FROM rollups
-         WHERE series_id = ? AND max_ts >= ? AND max_ts < ?`,
+         WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
       )
       .raw(),
-    deleteRollup: db.prepare('DELETE FROM rollups WHERE series_id = ? AND max_ts = ? AND id = ?'),
+    deleteRollupsEndingIn: db.prepare(
+      'DELETE FROM rollups WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
+    ),
     hasChunkFrom: db
       .prepare<[number, number], number>(
         'SELECT count(*) FROM (SELECT 1 FROM chunks WHERE series_id = ? AND max_ts >= ? LIMIT 1)',

@@ -54,7 +54,7 @@ function decimalScale(values: ArrayLike<number>, n: number, predictions?: ArrayL
       }
     }
     if (ok) return k;
-    // A value with full float precision fails every scale at the same place: stop early.
+    // NaN and ±Infinity fail every scale.
     if (k === 0 && !Number.isFinite(values[0] as number)) return -1;
   }
   return -1;
