@@ -2,15 +2,15 @@
  * Reading and writing one series' stored chunks and rollup blocks, merging overlapping data
  * (out-of-order writes) so that the most recently written sample for a timestamp wins.
  */
-import { decodeChunk, decodeChunkInto } from './gorilla.js';
+import { CHUNK_FORMAT_TAGGED, decodeStoredChunkInto, encodeStoredChunk } from './chunk-codec.js';
+import { decodeChunk } from './gorilla.js';
 import type { SeriesHead } from './head.js';
+import { decodeRollupBlock, encodeRollupBlock } from './rollup-codec.js';
 import {
   ROLLUP_BASE_MS,
   bucketStart,
   computeRollups,
-  decodeRollupBlock,
   emptyColumns,
-  encodeRollupBlock,
   type RollupColumns,
 } from './rollup.js';
 import type { BlockRow, Statements } from './statements.js';
@@ -19,6 +19,10 @@ import type { BlockRow, Statements } from './statements.js';
 export class BlockStore {
   /** Id of the next chunk or rollup block; persisted by the caller (meta next_chunk_id). */
   nextId: number;
+  /** Newest timestamp written as a chunk since opening (-Infinity before the first). */
+  newestTs = -Infinity;
+  /** Oldest timestamp written as a chunk since opening (Infinity before the first). */
+  oldestTs = Infinity;
 
   constructor(private readonly stmts: Statements) {
     this.nextId = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
@@ -44,6 +48,22 @@ export class BlockStore {
     outStale: number[],
   ): void {
     const rows = this.stmts.chunksInRange.all(id, startMs, endMs);
+    this.samplesOfRows(rows, startMs, endMs, heads, outTs, outValues, outStale);
+  }
+
+  /**
+   * As readSamples, from the given chunk rows (in (max_ts, id) order; sorted in place when they
+   * overlap) instead of those read from the database.
+   */
+  samplesOfRows(
+    rows: BlockRow[],
+    startMs: number,
+    endMs: number,
+    heads: readonly SeriesHead[],
+    outTs: number[],
+    outValues: number[],
+    outStale: number[],
+  ): void {
     // Rows come in (max_ts, id) order. Fast path: every source strictly after the previous one.
     let disjoint = true;
     let lastMax = -Infinity;
@@ -58,7 +78,7 @@ export class BlockStore {
     }
     if (disjoint) {
       for (const row of rows) {
-        decodeChunkInto(row[4], row[3], startMs, endMs, outTs, outValues, outStale);
+        decodeStoredChunkInto(row[5], row[4], row[3], startMs, endMs, outTs, outValues, outStale);
       }
       for (const head of heads) head.readInto(startMs, endMs, outTs, outValues, outStale);
       return;
@@ -68,7 +88,9 @@ export class BlockStore {
     const values: number[] = [];
     const staleAt: number[] = [];
     rows.sort((a, b) => a[0] - b[0]);
-    for (const row of rows) decodeChunkInto(row[4], row[3], startMs, endMs, ts, values, staleAt);
+    for (const row of rows) {
+      decodeStoredChunkInto(row[5], row[4], row[3], startMs, endMs, ts, values, staleAt);
+    }
     for (const head of heads) head.readInto(startMs, endMs, ts, values, staleAt);
     const stale = new Set(staleAt);
     for (const i of latestPerTimestamp(ts)) {
@@ -84,10 +106,22 @@ export class BlockStore {
    * every stored sample in them. Call inside a transaction.
    */
   writeChunk(id: number, head: SeriesHead): void {
-    const bytes = head.toBytes();
+    const gorilla = head.toBytes();
+    const decoded = decodeChunk(gorilla, head.count);
+    const bytes = encodeStoredChunk(decoded.timestampsMs, decoded.values, head.count, gorilla);
+    if (head.maxTs > this.newestTs) this.newestTs = head.maxTs;
+    if (head.minTs < this.oldestTs) this.oldestTs = head.minTs;
     const firstBucket = bucketStart(head.minTs, ROLLUP_BASE_MS);
     const overlaps = this.stmts.hasChunkFrom.get(id, firstBucket) !== 0;
-    this.stmts.insertChunk.run(id, head.maxTs, this.nextId++, head.minTs, head.count, bytes);
+    this.stmts.insertChunk.run(
+      id,
+      head.maxTs,
+      this.nextId++,
+      head.minTs,
+      head.count,
+      bytes,
+      CHUNK_FORMAT_TAGGED,
+    );
 
     let rollups: RollupColumns;
     if (overlaps) {
@@ -98,7 +132,7 @@ export class BlockStore {
       this.readSamples(id, firstBucket, lastBucketEnd, [], ts, values, stale);
       rollups = computeRollups(ts, values, ROLLUP_BASE_MS, undefined, stale);
     } else {
-      const { timestampsMs, values, staleIndices } = decodeChunk(bytes, head.count);
+      const { timestampsMs, values, staleIndices } = decoded;
       rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, undefined, staleIndices);
     }
     const n = rollups.startsMs.length;
@@ -114,7 +148,11 @@ export class BlockStore {
 
   /** The stored 5-minute rollups of series `id` with bucket starts in [fromMs, toMs]. */
   readRollups(id: number, fromMs: number, toMs: number): RollupColumns {
-    const rows = this.stmts.rollupsInRange.all(id, fromMs, toMs);
+    return this.rollupsOfRows(this.stmts.rollupsInRange.all(id, fromMs, toMs), fromMs, toMs);
+  }
+
+  /** As readRollups, from the given rollup rows (in (max_ts, id) order). */
+  rollupsOfRows(rows: BlockRow[], fromMs: number, toMs: number): RollupColumns {
     const all = emptyColumns();
     let disjoint = true;
     let lastMax = -Infinity;

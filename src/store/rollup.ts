@@ -15,8 +15,6 @@
  * Limitation: staleness markers are left out of every aggregate (as PromQL range functions do),
  * so a bucket holding only markers is absent; a window ending within a bucket needs raw data.
  */
-import { BitReader, BitWriter } from './bits.js';
-import { ChunkEncoder, XorDecoder, XorEncoder, decodeChunk } from './gorilla.js';
 
 /** Resolution of stored rollups, in milliseconds (5 minutes). */
 export const ROLLUP_BASE_MS = 300_000;
@@ -175,7 +173,7 @@ export function coarsenRollups(
 }
 
 /** Every column but startsMs, in block order. */
-const COLUMN_KEYS = [
+export const COLUMN_KEYS = [
   'counts',
   'sums',
   'mins',
@@ -186,150 +184,3 @@ const COLUMN_KEYS = [
   'lastTimestampsMs',
   'increases',
 ] as const;
-
-/**
- * Encodes buckets (sorted by start) as one block (version 2): a 0 byte and the version byte 2
- * (a version 1 block starts with its non-zero bucket count), varint bucket count, varint byte
- * length of the starts and counts as a Gorilla chunk, that chunk, then one bit stream holding
- * per bucket, each as the XOR with a prediction from the same bucket's columns (Gorilla's
- * leading/trailing-zero window per column): first (predicted by the previous bucket's last),
- * last (by first), increase (by last - first: exact for a counter without reset), min (by
- * min(first, last)), max (by max(first, last)), sum (by count × (first + last) / 2), then the
- * first and last timestamps as offsets from the bucket start, each XORed with the previous
- * bucket's. A counter bucket takes about half the bytes of version 1.
- */
-export function encodeRollupBlock(cols: RollupColumns): Uint8Array {
-  const n = cols.startsMs.length;
-  const head = new ChunkEncoder(16);
-  for (let i = 0; i < n; i++) head.append(cols.startsMs[i] as number, cols.counts[i] as number);
-  const headBytes = head.writer.toBytes();
-  const w = new BitWriter(16 + n * 12);
-  const streams = Array.from({ length: 8 }, () => new XorEncoder(w));
-  const [first, last, increase, min, max, sum, firstTs, lastTs] = streams as [
-    XorEncoder,
-    XorEncoder,
-    XorEncoder,
-    XorEncoder,
-    XorEncoder,
-    XorEncoder,
-    XorEncoder,
-    XorEncoder,
-  ];
-  for (let i = 0; i < n; i++) {
-    const f = cols.firsts[i] as number;
-    const l = cols.lasts[i] as number;
-    const start = cols.startsMs[i] as number;
-    first.appendPredicted(f, i === 0 ? 0 : (cols.lasts[i - 1] as number));
-    last.appendPredicted(l, f);
-    increase.appendPredicted(cols.increases[i] as number, l - f);
-    min.appendPredicted(cols.mins[i] as number, Math.min(f, l));
-    max.appendPredicted(cols.maxs[i] as number, Math.max(f, l));
-    sum.appendPredicted(cols.sums[i] as number, ((cols.counts[i] as number) * (f + l)) / 2);
-    firstTs.append((cols.firstTimestampsMs[i] as number) - start);
-    lastTs.append((cols.lastTimestampsMs[i] as number) - start);
-  }
-  const header = Buffer.from([0, 2, ...varintBytes(n), ...varintBytes(headBytes.length)]);
-  return Buffer.concat([header, headBytes, w.toBytes()]);
-}
-
-/** Decodes a block written by encodeRollupBlock (either version), appending its buckets. */
-export function decodeRollupBlock(block: Uint8Array, out: RollupColumns): void {
-  if (block[0] !== 0) {
-    decodeRollupBlockV1(block, out);
-    return;
-  }
-  let pos = 2;
-  const readSize = (): number => {
-    let v = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = block[pos++] ?? 0;
-      v += (byte & 0x7f) * scale;
-      if (byte < 0x80) return v;
-      scale *= 0x80;
-    }
-  };
-  const n = readSize();
-  const headSize = readSize();
-  const head = decodeChunk(block.subarray(pos, pos + headSize), n);
-  pos += headSize;
-  const r = new BitReader(block.subarray(pos));
-  const streams = Array.from({ length: 8 }, () => new XorDecoder(r));
-  const [first, last, increase, min, max, sum, firstTs, lastTs] = streams as [
-    XorDecoder,
-    XorDecoder,
-    XorDecoder,
-    XorDecoder,
-    XorDecoder,
-    XorDecoder,
-    XorDecoder,
-    XorDecoder,
-  ];
-  let prevLast = 0;
-  for (let i = 0; i < n; i++) {
-    const start = head.timestampsMs[i] as number;
-    const count = head.values[i] as number;
-    const f = first.nextPredicted(prevLast);
-    const l = last.nextPredicted(f);
-    out.startsMs.push(start);
-    out.counts.push(count);
-    out.firsts.push(f);
-    out.lasts.push(l);
-    out.increases.push(increase.nextPredicted(l - f));
-    out.mins.push(min.nextPredicted(Math.min(f, l)));
-    out.maxs.push(max.nextPredicted(Math.max(f, l)));
-    out.sums.push(sum.nextPredicted((count * (f + l)) / 2));
-    out.firstTimestampsMs.push(firstTs.next() + start);
-    out.lastTimestampsMs.push(lastTs.next() + start);
-    prevLast = l;
-  }
-}
-
-/**
- * Decodes a version 1 block: varint bucket count, varint byte lengths of each part, the starts
- * and counts as a Gorilla chunk, then one XOR stream per other column (COLUMN_KEYS order,
- * timestamps as offsets from the bucket start). Written by llmwatch before version 2.
- */
-function decodeRollupBlockV1(block: Uint8Array, out: RollupColumns): void {
-  let pos = 0;
-  const readSize = (): number => {
-    let v = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = block[pos++] ?? 0;
-      v += (byte & 0x7f) * scale;
-      if (byte < 0x80) return v;
-      scale *= 0x80;
-    }
-  };
-  const n = readSize();
-  const sizes = Array.from({ length: COLUMN_KEYS.length }, readSize);
-  const head = decodeChunk(block.subarray(pos, pos + (sizes[0] as number)), n);
-  pos += sizes[0] as number;
-  const base = out.startsMs.length;
-  out.startsMs.push(...head.timestampsMs);
-  out.counts.push(...head.values);
-  let k = 1;
-  for (const key of COLUMN_KEYS) {
-    if (key === 'counts') continue;
-    const size = sizes[k++] as number;
-    const stream = new XorDecoder(new BitReader(block.subarray(pos, pos + size)));
-    pos += size;
-    const offset = key === 'firstTimestampsMs' || key === 'lastTimestampsMs';
-    for (let i = 0; i < n; i++) {
-      const v = stream.next();
-      out[key].push(offset ? v + (out.startsMs[base + i] as number) : v);
-    }
-  }
-}
-
-function varintBytes(value: number): number[] {
-  const bytes: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    bytes.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  bytes.push(v);
-  return bytes;
-}

@@ -4,15 +4,21 @@
  * - `series`: one row per label set. `labels` is the canonical JSON (names sorted, empty values
  *   left out) and doubles as the unique key; `metric` repeats `__name__` for readability.
  * - `label_index`: inverted index (label name, value) -> series id, `__name__` included; label
- *   matchers are resolved against it. The second index serves deleting a series (retention).
+ *   matchers are resolved against it. Up to version 2 a second index (by series) served
+ *   deleting a series; retention now deletes a series' rows by its label pairs.
  * - `wal` (version 2): the write-ahead log, one row per append() holding the batch in binary
  *   (wal-codec.ts); rows whose samples are all in chunks are deleted. AUTOINCREMENT keeps ids
  *   growing even after every row was deleted: the checkpoint compares them.
  * - `series.cut_wal_id`, `series.cut_before_ts` (version 2): samples of this series in WAL rows
  *   up to cut_wal_id with timestamps before cut_before_ts are already in chunks (replay skips).
- * - `chunks` (version 2): Gorilla-compressed samples of one series (gorilla.ts), clustered by
- *   series then max_ts; `id` grows with write order, so where chunks overlap the higher id wins.
- * - `rollups` (version 2): 5-minute aggregates of one series (rollup.ts), laid out like chunks.
+ * - `chunks` (version 2): compressed samples of one series, clustered by series then max_ts;
+ *   `id` grows with write order, so where chunks overlap the higher id wins. `format`
+ *   (version 3) says how `data` is encoded (chunk-codec.ts): 0 for a bare Gorilla chunk (rows
+ *   written before version 3), 1 for a tagged chunk (columns or Gorilla).
+ * - `rollups` (version 2): 5-minute aggregates of one series (rollup-codec.ts), laid out like
+ *   chunks; each block names its own layout version.
+ * - Version 3 drops the indexes on max_ts and label_index by series: retention deletes through
+ *   the primary keys (retention.ts), which saves an index entry per row.
  * - `samples` (version 1 only): one row per sample; converted to chunks on open (migrate-v1.ts).
  * - `meta`: key/value rows; `schema_version` drives migrations, `next_chunk_id` numbers chunks.
  */
@@ -65,6 +71,12 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX rollups_by_max_ts ON rollups (max_ts);
   INSERT OR IGNORE INTO meta (key, value) VALUES ('next_chunk_id', '1');
+  `,
+  `
+  ALTER TABLE chunks ADD COLUMN format INTEGER NOT NULL DEFAULT 0;
+  DROP INDEX chunks_by_max_ts;
+  DROP INDEX rollups_by_max_ts;
+  DROP INDEX label_index_by_series;
   `,
 ];
 

@@ -16,11 +16,13 @@
 import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { BlockStore } from './blocks.js';
+import { Compactor } from './compaction.js';
 import { HeadSet } from './head-set.js';
 import { canonicalLabelsKey } from './labels.js';
 import { convertRowSamples } from './migrate-v1.js';
-import { openDatabase } from './open.js';
+import { openDatabase, releaseFreePages } from './open.js';
 import { createReader, type StoreLimits } from './reader.js';
+import { deleteExpired, type RetentionResult } from './retention.js';
 import { prepareStatements } from './statements.js';
 import type { LabelMatcher, Labels, MetricStore, RollupSeriesData, Sample } from './types.js';
 import { describeInvalidSample } from './validate.js';
@@ -50,6 +52,11 @@ export interface SqliteStoreOptions extends Partial<StoreLimits> {
    * cuts many series blocks the event loop.
    */
   chunkWriteBudgetMs?: number;
+  /**
+   * Time one append() spends at most merging small chunks into bigger ones (compaction.ts), in
+   * ms, once no cut heads wait to be written. Default 10; 0 merges only in flushHeads().
+   */
+  compactionBudgetMs?: number;
 }
 
 /** Counts over the whole store. */
@@ -60,12 +67,7 @@ export interface StoreStats {
   sampleCount: number;
 }
 
-/** What one enforceRetention() call deleted. */
-export interface RetentionResult {
-  deletedChunks: number;
-  deletedRollupBlocks: number;
-  deletedSeries: number;
-}
+export type { RetentionResult } from './retention.js';
 
 /** The SQLite metric store, with the extra reads the Prometheus HTTP API needs. */
 export interface SqliteStore extends MetricStore {
@@ -123,10 +125,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   });
   const maxWalRows = checkOption('maxWalRows', opts.maxWalRows ?? 3600, 1);
   const chunkWriteBudgetMs = checkOption('chunkWriteBudgetMs', opts.chunkWriteBudgetMs ?? 20, 0);
+  const compactionBudgetMs = checkOption('compactionBudgetMs', opts.compactionBudgetMs ?? 10, 0);
 
   const db = openDatabase(path);
   const stmts = prepareStatements(db);
   const blocks = new BlockStore(stmts);
+  const compactor = new Compactor(db, stmts, blocks);
   const convertedSamples = convertRowSamples(db, blocks, chunkSamples);
   if (convertedSamples > 0) logger?.info({ path, convertedSamples }, 'metric store converted');
   // Label set -> series id, for label sets seen since opening.
@@ -171,8 +175,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     for (const id of written) heads.pending.delete(id);
   };
 
-  /** Cuts heads that hold the WAL back too long, writes pending chunks, trims the WAL. */
-  const maintain = (budgetMs: number): void => {
+  /**
+   * Cuts heads that hold the WAL back too long, writes pending chunks, trims the WAL, and
+   * merges small chunks when no cut heads wait (within `compactMs`).
+   */
+  const maintain = (budgetMs: number, compactMs: number): void => {
     const minNeeded = heads.minNeededWalId();
     if (minNeeded !== Infinity && lastWalId - minNeeded >= maxWalRows) {
       heads.freezeOlderThan(lastWalId - Math.floor(maxWalRows / 2), lastWalId);
@@ -180,12 +187,19 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     const hadPending = heads.pending.size > 0;
     writePending(budgetMs);
     const keepFrom = Math.min(hadPending ? heads.minNeededWalId() : minNeeded, lastWalId + 1);
-    if (keepFrom <= oldestWalId) return;
+    if (keepFrom > oldestWalId) {
+      try {
+        stmts.deleteWalBefore.run(keepFrom);
+        oldestWalId = keepFrom;
+      } catch (err) {
+        logger?.warn({ err, path }, 'write-ahead log trim failed');
+      }
+    }
+    if (heads.pending.size > 0 || compactMs <= 0) return;
     try {
-      stmts.deleteWalBefore.run(keepFrom);
-      oldestWalId = keepFrom;
+      compactor.run(blocks.newestTs, blocks.oldestTs, compactMs);
     } catch (err) {
-      logger?.warn({ err, path }, 'write-ahead log trim failed');
+      logger?.warn({ err, path }, 'chunk compaction failed');
     }
   };
 
@@ -219,7 +233,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     }
     replayedSamples += batch.seriesIds.length;
   }
-  maintain(Infinity);
+  maintain(Infinity, 0);
   logger?.info(
     { path, seriesCount: stmts.countSeries.get(), replayedSamples },
     'metric store opened',
@@ -257,29 +271,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const enforceRetention = (nowMs: number): RetentionResult => {
     ensureOpen();
     if (retentionDays === 0) return { deletedChunks: 0, deletedRollupBlocks: 0, deletedSeries: 0 };
-    const cutoffMs = nowMs - retentionDays * 86_400_000;
-    return db
-      .transaction(() => {
-        const deletedChunks = stmts.deleteChunksBefore.run(cutoffMs).changes;
-        const deletedRollupBlocks = stmts.deleteRollupsBefore.run(cutoffMs).changes;
-        let deletedSeries = 0;
-        const removed = new Set<number>();
-        for (const id of stmts.seriesWithoutData.all()) {
-          if (heads.hasUnsaved(id)) continue;
-          stmts.deleteSeriesLabels.run(id);
-          stmts.deleteSeries.run(id);
-          heads.remove(id);
-          removed.add(id);
-          deletedSeries++;
-        }
-        if (removed.size > 0) seriesCache.deleteIds(removed);
-        logger?.info(
-          { path, cutoffMs, deletedChunks, deletedRollupBlocks, deletedSeries },
-          'retention enforced',
-        );
-        return { deletedChunks, deletedRollupBlocks, deletedSeries };
-      })
-      .immediate();
+    const result = deleteExpired(
+      { db, stmts, heads, seriesCache, path, logger },
+      nowMs - retentionDays * 86_400_000,
+    );
+    releaseFreePages(db);
+    return result;
   };
 
   const timer =
@@ -357,7 +354,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         for (const labels of (newSeries[k] as { seen: Labels[] }).seen) seriesCache.set(labels, id);
       }
       applyBatch(ids, ts, values, written.walId);
-      maintain(chunkWriteBudgetMs);
+      maintain(chunkWriteBudgetMs, compactionBudgetMs);
     },
 
     async select(matchers, startMs, endMs) {
@@ -404,8 +401,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     async flushHeads() {
       ensureOpen();
       heads.freezeOlderThan(Infinity, lastWalId);
-      maintain(Infinity);
+      maintain(Infinity, Infinity);
       heads.dropIdle();
+      releaseFreePages(db);
     },
 
     async close() {

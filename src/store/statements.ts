@@ -3,8 +3,11 @@
  */
 import type Database from 'better-sqlite3';
 
-/** A stored chunk or rollup block row: [id, min_ts, max_ts, count, data]. */
-export type BlockRow = [number, number, number, number, Uint8Array];
+/**
+ * A stored chunk or rollup block row: [id, min_ts, max_ts, count, data, format] (rollups: count
+ * and format 0).
+ */
+export type BlockRow = [number, number, number, number, Uint8Array, number];
 
 /** Prepared statements bound to one open database. */
 export interface Statements {
@@ -23,16 +26,20 @@ export interface Statements {
   lastWalId: Database.Statement<[], number>;
   seriesCut: Database.Statement<[number], [number, number]>;
   updateSeriesCut: Database.Statement<[number, number, number]>;
-  insertChunk: Database.Statement<[number, number, number, number, number, Uint8Array]>;
+  insertChunk: Database.Statement<[number, number, number, number, number, Uint8Array, number]>;
   chunksInRange: Database.Statement<[number, number, number], BlockRow>;
+  chunksEndingAfter: Database.Statement<[number, number, number], BlockRow>;
+  deleteChunksEndingIn: Database.Statement<[number, number, number]>;
+  rollupsEndingAfter: Database.Statement<[number, number, number], BlockRow>;
+  deleteRollupsEndingIn: Database.Statement<[number, number, number]>;
   hasChunkFrom: Database.Statement<[number, number], number>;
   insertRollup: Database.Statement<[number, number, number, number, Uint8Array]>;
   rollupsInRange: Database.Statement<[number, number, number], BlockRow>;
-  deleteChunksBefore: Database.Statement<[number]>;
-  deleteRollupsBefore: Database.Statement<[number]>;
+  deleteChunksBefore: Database.Statement<[number, number]>;
+  deleteRollupsBefore: Database.Statement<[number, number]>;
   seriesWithoutData: Database.Statement<[], number>;
   deleteSeries: Database.Statement<[number]>;
-  deleteSeriesLabels: Database.Statement<[number]>;
+  deleteLabel: Database.Statement<[string, string, number]>;
   seriesWithChunks: Database.Statement<[], number>;
   readMeta: Database.Statement<[string], string>;
   writeMeta: Database.Statement<[string, string]>;
@@ -89,14 +96,33 @@ export function prepareStatements(db: Database.Database): Statements {
       .raw(),
     updateSeriesCut: db.prepare('UPDATE series SET cut_wal_id = ?, cut_before_ts = ? WHERE id = ?'),
     insertChunk: db.prepare(
-      'INSERT INTO chunks (series_id, max_ts, id, min_ts, count, data) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO chunks (series_id, max_ts, id, min_ts, count, data, format)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     chunksInRange: db
       .prepare<[number, number, number], BlockRow>(
-        `SELECT id, min_ts, max_ts, count, data FROM chunks
+        `SELECT id, min_ts, max_ts, count, data, format FROM chunks
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
       )
       .raw(),
+    chunksEndingAfter: db
+      .prepare<[number, number, number], BlockRow>(
+        `SELECT id, min_ts, max_ts, count, data, format FROM chunks
+         WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
+      )
+      .raw(),
+    deleteChunksEndingIn: db.prepare(
+      'DELETE FROM chunks WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
+    ),
+    rollupsEndingAfter: db
+      .prepare<[number, number, number], BlockRow>(
+        `SELECT id, min_ts, max_ts, 0, data, 0 FROM rollups
+         WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
+      )
+      .raw(),
+    deleteRollupsEndingIn: db.prepare(
+      'DELETE FROM rollups WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
+    ),
     hasChunkFrom: db
       .prepare<[number, number], number>(
         'SELECT count(*) FROM (SELECT 1 FROM chunks WHERE series_id = ? AND max_ts >= ? LIMIT 1)',
@@ -107,12 +133,12 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     rollupsInRange: db
       .prepare<[number, number, number], BlockRow>(
-        `SELECT id, min_ts, max_ts, 0, data FROM rollups
+        `SELECT id, min_ts, max_ts, 0, data, 0 FROM rollups
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
       )
       .raw(),
-    deleteChunksBefore: db.prepare('DELETE FROM chunks WHERE max_ts < ?'),
-    deleteRollupsBefore: db.prepare('DELETE FROM rollups WHERE max_ts < ?'),
+    deleteChunksBefore: db.prepare('DELETE FROM chunks WHERE series_id = ? AND max_ts < ?'),
+    deleteRollupsBefore: db.prepare('DELETE FROM rollups WHERE series_id = ? AND max_ts < ?'),
     seriesWithoutData: db
       .prepare<[], number>(
         `SELECT id FROM series s
@@ -121,7 +147,9 @@ export function prepareStatements(db: Database.Database): Statements {
       )
       .pluck(),
     deleteSeries: db.prepare('DELETE FROM series WHERE id = ?'),
-    deleteSeriesLabels: db.prepare('DELETE FROM label_index WHERE series_id = ?'),
+    deleteLabel: db.prepare(
+      'DELETE FROM label_index WHERE name = ? AND value = ? AND series_id = ?',
+    ),
     seriesWithChunks: db
       .prepare<[], number>('SELECT DISTINCT series_id FROM chunks ORDER BY series_id')
       .pluck(),

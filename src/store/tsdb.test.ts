@@ -235,3 +235,77 @@ describe('schema version 1', () => {
     }),
   );
 });
+
+describe('schema version 2', () => {
+  it(
+    'reads chunks and rollups written before the tagged chunk format, next to new ones',
+    withDir(async (dir) => {
+      const path = join(dir, 'v2.db');
+      const db = new Database(path);
+      db.exec(`
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '2'), ('next_chunk_id', '3');
+        CREATE TABLE series (id INTEGER PRIMARY KEY, metric TEXT NOT NULL, labels TEXT NOT NULL UNIQUE,
+          cut_wal_id INTEGER NOT NULL DEFAULT 0,
+          cut_before_ts INTEGER NOT NULL DEFAULT -9007199254740991);
+        CREATE TABLE label_index (name TEXT NOT NULL, value TEXT NOT NULL, series_id INTEGER NOT NULL,
+          PRIMARY KEY (name, value, series_id)) WITHOUT ROWID;
+        CREATE INDEX label_index_by_series ON label_index (series_id);
+        CREATE TABLE wal (id INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL);
+        CREATE TABLE chunks (series_id INTEGER NOT NULL, max_ts INTEGER NOT NULL, id INTEGER NOT NULL,
+          min_ts INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL,
+          PRIMARY KEY (series_id, max_ts, id)) WITHOUT ROWID;
+        CREATE INDEX chunks_by_max_ts ON chunks (max_ts);
+        CREATE TABLE rollups (series_id INTEGER NOT NULL, max_ts INTEGER NOT NULL, id INTEGER NOT NULL,
+          min_ts INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (series_id, max_ts, id)) WITHOUT ROWID;
+        CREATE INDEX rollups_by_max_ts ON rollups (max_ts);
+        INSERT INTO series (id, metric, labels) VALUES (1, 'm', '{"__name__":"m","s":"a"}');
+        INSERT INTO label_index VALUES ('__name__', 'm', 1), ('s', 'a', 1);
+      `);
+      // A bare Gorilla chunk and a version 2 rollup block, as llmwatch wrote them, of the
+      // samples [T0, 1.5], [T0 + 15 s, staleness marker], [T0 + 30 s, 2.5], [T0 + 400 s, -0].
+      const chunk = Buffer.from(
+        '00062f3f64cc00ffe00000000000030ea630fd000000000000000a7ff800000000000795aae301d80080',
+        'hex',
+      );
+      const rollup = Buffer.from(
+        '0002021500062f3f64cc010000000000000003924f83097ffcc45fffc26fffc00000000000000001037530' +
+          '000000000301d800830ad03e1aea365260',
+        'hex',
+      );
+      db.prepare('INSERT INTO chunks VALUES (1, ?, 1, ?, 4, ?)').run(T0 + 400_000, T0, chunk);
+      db.prepare('INSERT INTO rollups VALUES (1, ?, 2, ?, ?)').run(T0 + 300_000, T0, rollup);
+      db.close();
+
+      const store = open(path);
+      const ts = [T0, T0 + 15_000, T0 + 30_000, T0 + 400_000];
+      const [got] = await store.select(M, 0, T0 + 3_600_000);
+      assert.deepEqual(got?.timestampsMs, ts);
+      assert.deepEqual(
+        got?.values.filter((_, i) => i !== 1),
+        [1.5, 2.5, -0],
+      );
+      assert.ok(Object.is(got?.values[3], -0));
+      assert.deepEqual(got?.staleMask, Uint8Array.from([0, 1, 0, 0]));
+      const [r] = await store.selectRollups(M, T0, T0 + 3_600_000, 300_000);
+      assert.deepEqual(r?.sums, [4, -0]);
+      assert.deepEqual(r?.counts, [2, 1]);
+
+      // New samples go into tagged chunks beside the old rows; both read back.
+      await store.append(series('m', 'a', [T0 + 3_600_000, T0 + 3_615_000], (i) => i + 7));
+      await store.flushHeads();
+      await store.close();
+      const reopened = open(path);
+      const [again] = await reopened.select(M, 0, T0 + 7_200_000);
+      assert.deepEqual(again?.timestampsMs, [...ts, T0 + 3_600_000, T0 + 3_615_000]);
+      assert.deepEqual(again?.values.slice(4), [7, 8]);
+      await reopened.close();
+      const check = new Database(path, { readonly: true });
+      assert.deepEqual(
+        check.prepare('SELECT format FROM chunks ORDER BY id').pluck().all(),
+        [0, 1],
+      );
+      check.close();
+    }),
+  );
+});

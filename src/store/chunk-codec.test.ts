@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  CHUNK_FORMAT_LEGACY,
+  CHUNK_FORMAT_TAGGED,
+  decodeStoredChunk,
+  decodeStoredChunkInto,
+  encodeStoredChunk,
+  isColumnChunk,
+  joinStoredChunks,
+} from './chunk-codec.js';
+import { encodeChunk } from './gorilla.js';
+
+const T0 = 1_700_000_000_000;
+const fromBits = (hex: string) => Buffer.from(hex, 'hex').readDoubleBE(0);
+const STALE = fromBits('7ff0000000000002');
+
+/** The 64 bits of a float as hex, with V8's quiet bit (set when NaNs enter arrays) cleared. */
+function bitsOf(value: number): string {
+  const buf = Buffer.alloc(8);
+  buf.writeDoubleBE(value, 0);
+  if (Number.isNaN(value)) buf[1] = (buf[1] as number) & ~0x08;
+  return buf.toString('hex');
+}
+
+function regular(n: number, stepMs = 15_000): number[] {
+  return Array.from({ length: n }, (_, i) => T0 + i * stepMs);
+}
+
+/** Encodes, checks the chosen encoding, decodes and compares every bit; returns the size. */
+function roundTrip(ts: number[], values: number[], columns: boolean): number {
+  const bytes = encodeStoredChunk(ts, values, ts.length);
+  assert.equal(isColumnChunk(CHUNK_FORMAT_TAGGED, bytes), columns);
+  const got = decodeStoredChunk(CHUNK_FORMAT_TAGGED, bytes, ts.length);
+  assert.deepEqual(got.timestampsMs, ts);
+  assert.deepEqual(got.values.map(bitsOf), values.map(bitsOf));
+  return bytes.length;
+}
+
+describe('stored chunk codec', () => {
+  it('stores integer counters and gauges as columns, bit-exactly', () => {
+    let c = 0;
+    const counter = regular(120).map((_, i) => (c += (i * 7919) % 97));
+    // 7 bits per increment (0 to 96) plus the headers; Gorilla takes about 2.5 times that.
+    assert.ok(roundTrip(regular(120), counter, true) <= 130);
+    assert.ok(
+      roundTrip(
+        regular(120),
+        regular(120).map(() => 3),
+        true,
+      ) <= 16,
+    );
+    const negatives = regular(120).map((_, i) => -1e12 + i * ((i % 5) - 2));
+    roundTrip(regular(120), negatives, true);
+    roundTrip([T0], [42], true);
+  });
+
+  it('stores few-decimal numbers as scaled integers, bit-exactly', () => {
+    const watts = regular(120).map((_, i) => Math.round((150 + ((i * 7919) % 250)) * 100) / 100);
+    roundTrip(regular(120), watts, true);
+    const ratios = regular(120).map((_, i) => ((i * 37) % 101) / 100);
+    roundTrip(regular(120), ratios, true);
+    roundTrip(regular(3), [0.1, 0.2, 0.30000000000000004], false); // 17 decimals
+    roundTrip(regular(4), [1e-9, 2e-9, -3e-9, 0], true);
+    roundTrip(regular(2), [123456.789, 0.001], true);
+  });
+
+  it('keeps adversarial values bit-exact through the Gorilla encoding', () => {
+    const cases: number[][] = [
+      [1, STALE, 2],
+      [fromBits('7ff8000000000001'), fromBits('fff0000000000001'), 0],
+      [Infinity, -Infinity, 5],
+      [0, -0, 0],
+      [Math.PI, Math.E, 1 / 3],
+      [1e300, 5e-324, -1.7976931348623157e308],
+      [2 ** 53, 2 ** 60, 1], // integers beyond the column range
+    ];
+    for (const values of cases) roundTrip(regular(values.length), values, false);
+  });
+
+  it('reports staleness markers with their output index, also within a range', () => {
+    const ts = regular(5);
+    const bytes = encodeStoredChunk(ts, [1, 2, STALE, 4, STALE], 5);
+    const outTs: number[] = [];
+    const outValues: number[] = [];
+    const stale: number[] = [];
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 5, ts[1]!, ts[4]!, outTs, outValues, stale);
+    assert.deepEqual(outTs, ts.slice(1));
+    assert.deepEqual(stale, [1, 3]);
+  });
+
+  it('keeps a given Gorilla chunk byte for byte when values are not decimal', () => {
+    const ts = regular(3);
+    const gorilla = encodeChunk(ts, [0.5, STALE, 0.25]);
+    const bytes = encodeStoredChunk(ts, [0.5, Number.NaN, 0.25], 3, gorilla);
+    assert.deepEqual(bytes.subarray(1), gorilla);
+  });
+
+  it('stores irregular and out-of-range timestamps exactly', () => {
+    const jitter = regular(200).map((t, i) => t + ((i * 7919) % 61) - 30);
+    roundTrip(
+      jitter,
+      jitter.map((_, i) => i),
+      true,
+    );
+    roundTrip([-5000, -1, 0, 7], [1, 2, 3, 4], true);
+    roundTrip([2 ** 52, 2 ** 52 + 1, 2 ** 53 - 1], [1, 2, 3], false);
+  });
+
+  it('selects a time range with both ends inclusive', () => {
+    const ts = regular(10);
+    const bytes = encodeStoredChunk(
+      ts,
+      ts.map((_, i) => i),
+      10,
+    );
+    const outTs: number[] = [];
+    const outValues: number[] = [];
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 10, ts[2]!, ts[5]!, outTs, outValues);
+    assert.deepEqual(outValues, [2, 3, 4, 5]);
+  });
+
+  it('decodes rows of the format before tags (a bare Gorilla chunk), markers included', () => {
+    // encodeChunk output of llmwatch before schema version 3, for the samples below.
+    const legacy = Buffer.from(
+      '00062f3f95a000ffe00000000000030ea630fd000000000000000bfc2000000036003ffe00000000000040',
+      'hex',
+    );
+    const got = decodeStoredChunk(CHUNK_FORMAT_LEGACY, legacy, 4);
+    assert.deepEqual(got.timestampsMs, [T0, T0 + 15_000, T0 + 30_000, T0 + 45_000]);
+    assert.deepEqual(got.staleIndices, [1]);
+    assert.equal(got.values[0], 1.5);
+    assert.ok(Number.isNaN(got.values[2]));
+    assert.ok(Object.is(got.values[3], -0));
+  });
+
+  it('joins chunks of every kind as segments that decode bit for bit, markers included', () => {
+    const ts = regular(12);
+    const a = encodeStoredChunk(ts.slice(0, 4), [1, 2, 3, 5], 4);
+    const gorillaValues = [0.5, STALE, fromBits('7ff8000000000001'), -0];
+    const b = encodeStoredChunk(ts.slice(4, 8), gorillaValues, 4);
+    const legacy = encodeChunk(ts.slice(8, 12), [Infinity, 7, STALE, 1e300]);
+    const ab = joinStoredChunks([
+      { format: CHUNK_FORMAT_TAGGED, bytes: a, count: 4 },
+      { format: CHUNK_FORMAT_TAGGED, bytes: b, count: 4 },
+    ]);
+    assert.equal(isColumnChunk(CHUNK_FORMAT_TAGGED, ab), false);
+    // Nested segments are flattened.
+    const all = joinStoredChunks([
+      { format: CHUNK_FORMAT_TAGGED, bytes: ab, count: 8 },
+      { format: CHUNK_FORMAT_LEGACY, bytes: legacy, count: 4 },
+    ]);
+    const got = decodeStoredChunk(CHUNK_FORMAT_TAGGED, all, 12);
+    assert.deepEqual(got.timestampsMs, ts);
+    const want = [1, 2, 3, 5, ...gorillaValues, Infinity, 7, STALE, 1e300];
+    assert.deepEqual(got.values.map(bitsOf), want.map(bitsOf));
+    assert.deepEqual(got.staleIndices, [5, 10]);
+
+    // A range across segment borders, with marker indices counted in the output.
+    const outTs: number[] = [];
+    const outValues: number[] = [];
+    const stale: number[] = [];
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, all, 12, ts[3]!, ts[10]!, outTs, outValues, stale);
+    assert.deepEqual(outTs, ts.slice(3, 11));
+    assert.deepEqual(stale, [2, 7]);
+
+    const columns = joinStoredChunks([
+      { format: CHUNK_FORMAT_TAGGED, bytes: a, count: 4 },
+      {
+        format: CHUNK_FORMAT_TAGGED,
+        bytes: encodeStoredChunk(ts.slice(4, 6), [8, 9], 2),
+        count: 2,
+      },
+    ]);
+    assert.equal(isColumnChunk(CHUNK_FORMAT_TAGGED, columns), true);
+    assert.deepEqual(decodeStoredChunk(CHUNK_FORMAT_TAGGED, columns, 6).values, [1, 2, 3, 5, 8, 9]);
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * The stored chunk format: per chunk, one of three encodings, named by its first byte.
+ *
+ * - TAG_COLUMNS (2): timestamps as an integer column (int-column.ts: regular intervals cost a
+ *   few bytes per chunk), then the values as a decimal value column (value-column.ts: integers
+ *   and few-decimal numbers, bit-packed deltas). Chosen when every value is such a number, which
+ *   is what counters, histogram buckets and most gauges hold.
+ * - TAG_GORILLA (1): the Gorilla XOR chunk (gorilla.ts) as the head built it. Chosen for
+ *   anything else: NaN payloads (the staleness marker included), ±Infinity, -0 and
+ *   full-precision floats keep every bit.
+ * - TAG_SEGMENTS (3): several consecutive chunks of the kinds above in one row, as compaction
+ *   joins them without decoding: varint segment count, per segment varint sample count and
+ *   varint byte length, then the segments' bytes. Their time ranges do not overlap and ascend.
+ *
+ * Rows written before this format (chunks.format = CHUNK_FORMAT_LEGACY) hold a bare Gorilla
+ * chunk with no tag byte; decodeStoredChunkInto reads both.
+ */
+import { BitWriter } from './bits.js';
+import { decodeChunkInto, encodeChunk } from './gorilla.js';
+import { BitCursor, MAX_COLUMN_INT, writeIntColumn } from './int-column.js';
+import { readValueColumn, writeDecimalColumn } from './value-column.js';
+
+/** chunks.format of rows holding a bare Gorilla chunk (written before schema version 3). */
+export const CHUNK_FORMAT_LEGACY = 0;
+/** chunks.format of rows whose data starts with a tag byte (this file). */
+export const CHUNK_FORMAT_TAGGED = 1;
+
+const TAG_GORILLA = 1;
+const TAG_COLUMNS = 2;
+const TAG_SEGMENTS = 3;
+
+/**
+ * Encodes `n` samples (timestamps strictly increasing) as a tagged chunk. `gorilla`, when
+ * given, is the same samples already Gorilla-encoded (a head's bytes): it is used as is when
+ * the values are not decimal numbers, so their bits are never re-read through a plain array.
+ */
+export function encodeStoredChunk(
+  timestampsMs: ArrayLike<number>,
+  values: ArrayLike<number>,
+  n: number,
+  gorilla?: Uint8Array,
+): Uint8Array {
+  if (n > 0 && fitsColumns(timestampsMs, n)) {
+    const w = new BitWriter(16 + n);
+    w.writeBits(TAG_COLUMNS, 8);
+    writeIntColumn(w, timestampsMs, n);
+    if (writeDecimalColumn(w, values, n)) return w.toBytes();
+  }
+  const bytes = gorilla ?? encodeChunk(timestampsMs, values);
+  const tagged = new Uint8Array(bytes.length + 1);
+  tagged[0] = TAG_GORILLA;
+  tagged.set(bytes, 1);
+  return tagged;
+}
+
+function fitsColumns(timestampsMs: ArrayLike<number>, n: number): boolean {
+  const first = timestampsMs[0] as number;
+  const last = timestampsMs[n - 1] as number;
+  return Math.abs(first) <= MAX_COLUMN_INT && Math.abs(last) <= MAX_COLUMN_INT;
+}
+
+// Decoded columns, reused (decoding is synchronous).
+let tsScratch = new Float64Array(256);
+let valueScratch = new Float64Array(256);
+
+/**
+ * Decodes a stored chunk of `count` samples (`format` from its row), pushing those with
+ * timestamps in [startMs, endMs] onto the outputs and the output indices of staleness markers
+ * onto `outStale` (see gorilla.ts decodeChunkInto). Corrupt bytes decode to garbage, never to
+ * an exception.
+ */
+export function decodeStoredChunkInto(
+  format: number,
+  bytes: Uint8Array,
+  count: number,
+  startMs: number,
+  endMs: number,
+  outTs: number[],
+  outValues: number[],
+  outStale?: number[],
+): void {
+  if (format !== CHUNK_FORMAT_LEGACY && bytes[0] === TAG_SEGMENTS) {
+    for (const seg of segmentsOf(bytes)) {
+      decodeStoredChunkInto(
+        CHUNK_FORMAT_TAGGED,
+        seg.bytes,
+        seg.count,
+        startMs,
+        endMs,
+        outTs,
+        outValues,
+        outStale,
+      );
+    }
+    return;
+  }
+  if (format === CHUNK_FORMAT_LEGACY || bytes[0] !== TAG_COLUMNS) {
+    const body = format === CHUNK_FORMAT_LEGACY ? bytes : bytes.subarray(1);
+    decodeChunkInto(body, count, startMs, endMs, outTs, outValues, outStale);
+    return;
+  }
+  if (count <= 0) return;
+  if (tsScratch.length < count) {
+    tsScratch = new Float64Array(count * 2);
+    valueScratch = new Float64Array(count * 2);
+  }
+  const cursor = new BitCursor(bytes, 8);
+  cursor.readIntColumn(count, tsScratch);
+  readValueColumn(bytes, cursor, count, valueScratch);
+  const ts = tsScratch;
+  const values = valueScratch;
+  let i = 0;
+  while (i < count && (ts[i] as number) < startMs) i++;
+  for (; i < count; i++) {
+    const t = ts[i] as number;
+    if (t > endMs) return;
+    outTs.push(t);
+    outValues.push(values[i] as number);
+  }
+}
+
+/** Decodes every sample of a stored chunk; `staleIndices` lists the staleness markers. */
+export function decodeStoredChunk(
+  format: number,
+  bytes: Uint8Array,
+  count: number,
+): { timestampsMs: number[]; values: number[]; staleIndices: number[] } {
+  const timestampsMs: number[] = [];
+  const values: number[] = [];
+  const staleIndices: number[] = [];
+  decodeStoredChunkInto(
+    format,
+    bytes,
+    count,
+    -Infinity,
+    Infinity,
+    timestampsMs,
+    values,
+    staleIndices,
+  );
+  return { timestampsMs, values, staleIndices };
+}
+
+/**
+ * True when every sample of the stored chunk is in column format (its values are finite decimal
+ * numbers, which survive decoding into plain arrays exactly).
+ */
+export function isColumnChunk(format: number, bytes: Uint8Array): boolean {
+  if (format !== CHUNK_FORMAT_TAGGED) return false;
+  if (bytes[0] === TAG_SEGMENTS) return segmentsOf(bytes).every((s) => s.bytes[0] === TAG_COLUMNS);
+  return bytes[0] === TAG_COLUMNS;
+}
+
+/** One chunk inside a TAG_SEGMENTS chunk (or a whole tagged chunk). */
+interface Segment {
+  count: number;
+  bytes: Uint8Array;
+}
+
+/** The segments of a TAG_SEGMENTS chunk; a truncated one yields what is there. */
+function segmentsOf(bytes: Uint8Array): Segment[] {
+  let pos = 1;
+  const varint = (): number => {
+    let v = 0;
+    let scale = 1;
+    for (;;) {
+      const byte = bytes[pos++] ?? 0;
+      v += (byte & 0x7f) * scale;
+      if (byte < 0x80 || pos > bytes.length) return v;
+      scale *= 0x80;
+    }
+  };
+  const k = varint();
+  const sizes: Array<[number, number]> = [];
+  for (let i = 0; i < k && pos < bytes.length; i++) sizes.push([varint(), varint()]);
+  const out: Segment[] = [];
+  for (const [count, length] of sizes) {
+    out.push({ count, bytes: bytes.subarray(pos, pos + length) });
+    pos += length;
+  }
+  return out;
+}
+
+/**
+ * Joins stored chunks (format and bytes of each row, with its sample count), which must not
+ * overlap in time and be given in time order, into one TAG_SEGMENTS chunk without decoding
+ * them: every bit stays as it was. Nested segments are flattened.
+ */
+export function joinStoredChunks(
+  parts: ReadonlyArray<{ format: number; bytes: Uint8Array; count: number }>,
+): Uint8Array {
+  const segments: Segment[] = [];
+  for (const part of parts) {
+    if (part.format === CHUNK_FORMAT_LEGACY) {
+      const tagged = new Uint8Array(part.bytes.length + 1);
+      tagged[0] = TAG_GORILLA;
+      tagged.set(part.bytes, 1);
+      segments.push({ count: part.count, bytes: tagged });
+    } else if (part.bytes[0] === TAG_SEGMENTS) {
+      segments.push(...segmentsOf(part.bytes));
+    } else {
+      segments.push({ count: part.count, bytes: part.bytes });
+    }
+  }
+  const header = [TAG_SEGMENTS, ...varintBytes(segments.length)];
+  for (const seg of segments)
+    header.push(...varintBytes(seg.count), ...varintBytes(seg.bytes.length));
+  const out = new Uint8Array(header.length + segments.reduce((n, s) => n + s.bytes.length, 0));
+  out.set(header, 0);
+  let pos = header.length;
+  for (const seg of segments) {
+    out.set(seg.bytes, pos);
+    pos += seg.bytes.length;
+  }
+  return out;
+}
+
+function varintBytes(value: number): number[] {
+  const bytes: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    bytes.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  bytes.push(v);
+  return bytes;
+}

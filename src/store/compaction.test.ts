@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { maxRowBytes } from './compaction.js';
+import { createSqliteStore } from './sqlite-store.js';
+import type { LabelMatcher, Sample } from './types.js';
+
+const HOUR = 3_600_000;
+const T0 = 1_700_000_000_000 - (1_700_000_000_000 % (6 * HOUR)); // a 6 h boundary
+const STALE = Buffer.from('7ff0000000000002', 'hex').readDoubleBE(0);
+const ALL: LabelMatcher[] = [{ name: '__name__', type: '=~', value: '.+' }];
+
+function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmwatch-compact-'));
+    try {
+      await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+function rows(path: string, table: string, name: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db
+      .prepare(
+        `SELECT count(*) FROM ${table} t JOIN series s ON s.id = t.series_id
+                WHERE s.metric = ?`,
+      )
+      .pluck()
+      .get(name) as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** 13 h of 15 s samples: a counter, a few-decimal gauge, a float gauge with a marker. */
+function batches(): Sample[][] {
+  const out: Sample[][] = [];
+  let c = 0;
+  for (let i = 0; i < 13 * 240; i++) {
+    const t = T0 + i * 15_000;
+    c += (i * 7919) % 13;
+    out.push([
+      { labels: { __name__: 'counter' }, timestampMs: t, value: c },
+      { labels: { __name__: 'watts' }, timestampMs: t, value: ((i * 37) % 25_000) / 100 },
+      { labels: { __name__: 'ratio' }, timestampMs: t, value: i === 100 ? STALE : Math.sin(i) },
+    ]);
+  }
+  return out;
+}
+
+describe('compaction', () => {
+  it(
+    'merges complete windows into fewer rows and reads back the same samples and rollups',
+    withDir(async (dir) => {
+      const path = join(dir, 'c.db');
+      const store = createSqliteStore({ path, retentionIntervalMs: 0, compactionBudgetMs: 0 });
+      for (const batch of batches()) await store.append(batch);
+      const end = T0 + 13 * HOUR;
+      const before = await store.select(ALL, T0, end);
+      const rollupsBefore = await store.selectRollups(ALL, T0, end, 300_000);
+      await store.flushHeads();
+      assert.deepEqual(await store.select(ALL, T0, end), before);
+      // A late write over merged rows still wins (merged rows keep their sources' ids).
+      await store.append([
+        { labels: { __name__: 'counter' }, timestampMs: T0 + 15_000, value: -7 },
+      ]);
+      await store.flushHeads();
+      (before.find((s) => s.labels.__name__ === 'counter')!.values as number[])[1] = -7;
+      const after = await store.select(ALL, T0, end);
+      assert.deepEqual(after, before);
+      assert.equal(after.find((s) => s.labels.__name__ === 'ratio')!.staleMask?.[100], 1);
+      const rollupsAfter = await store.selectRollups(ALL, T0 + HOUR, end, 300_000);
+      assert.deepEqual(
+        rollupsAfter.map((s) => s.startsMs.length),
+        rollupsBefore.map((s) => s.startsMs.filter((t) => t >= T0 + HOUR).length),
+      );
+      await store.close();
+
+      // 13 h = 26 cuts of 120 samples (30 min). 0-6 h: one 6 h row (encoded again); 6-12 h: three
+      // 2 h rows (cuts joined as segments; the 6 h window is not complete an hour before the
+      // newest sample); 12-13 h: two cuts; plus the late write.
+      const counterRows = rows(path, 'chunks', 'counter');
+      assert.equal(counterRows, 7);
+      assert.equal(rows(path, 'rollups', 'counter'), 7);
+      assert.equal(rows(path, 'chunks', 'watts'), 6);
+      // Full-precision float chunks (about 1 KB each) are only joined, and only while two stay
+      // under the 2 KB row size; their rollups are encoded again (26 blocks become 7).
+      assert.equal(rows(path, 'chunks', 'ratio'), 24);
+      assert.equal(rows(path, 'rollups', 'ratio'), 7);
+
+      // Reopened, the data reads the same and compaction resumes without redoing work.
+      const reopened = createSqliteStore({ path, retentionIntervalMs: 0 });
+      assert.deepEqual(await reopened.select(ALL, T0, end), before);
+      await reopened.flushHeads();
+      await reopened.close();
+      assert.equal(rows(path, 'chunks', 'counter'), counterRows);
+    }),
+  );
+
+  it(
+    'creates 16 KiB pages, leaves no WAL rows and gives freed pages back on flush',
+    withDir(async (dir) => {
+      const path = join(dir, 'v.db');
+      const store = createSqliteStore({ path, retentionIntervalMs: 0 });
+      for (const batch of batches().slice(0, 2000)) await store.append(batch);
+      await store.flushHeads();
+      await store.close();
+      const db = new Database(path, { readonly: true });
+      assert.equal(db.prepare('SELECT count(*) FROM wal').pluck().get(), 0);
+      assert.equal(db.pragma('freelist_count', { simple: true }), 0);
+      assert.equal(db.pragma('auto_vacuum', { simple: true }), 2);
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      assert.equal(db.pragma('page_size', { simple: true }), 16384);
+      assert.equal(statSync(path).size, pages * 16384);
+      db.close();
+    }),
+  );
+});
+
+describe('merged row size', () => {
+  it('stays inside the page of a WITHOUT ROWID table and under an eighth of a page', () => {
+    assert.equal(maxRowBytes(4096), 512);
+    assert.equal(maxRowBytes(16384), 2048);
+    assert.equal(maxRowBytes(1024), 128);
+  });
+});

@@ -1,0 +1,329 @@
+/**
+ * Background compaction: merges a series' small chunks (one per head cut, about 120 samples)
+ * and rollup blocks into fewer, bigger rows once their time window is complete, like
+ * Prometheus compacting its blocks. Fewer rows cost fewer keys and page slots on disk, and
+ * longer columns pack tighter (a block's fixed costs are paid once per row).
+ *
+ * Levels: rows whose max_ts falls in an aligned window of `windowMs` are merged once the newest
+ * stored sample is `delayMs` past the window's end; each level keeps a cursor (window start and
+ * the last series done) in `meta`, so work resumes after a restart and each window is visited
+ * once. The default levels are 2 h (after 30 min; chunks joined without decoding, as segments
+ * of one row) and 6 h (after 1 h; chunks decoded and encoded again as longer columns).
+ *
+ * A merge keeps reads exact: it only happens when no other row of the series overlaps the
+ * merged span (so "the latest write wins" cannot change), the merged samples are read the way
+ * queries read them (overlaps within the window resolved), and the new rows reuse the largest
+ * source ids. Rows are split so that each stays under maxRowBytes() (SQLite then keeps the row
+ * in its B-tree page instead of an overflow page).
+ *
+ * Limitations: only column-format chunks are encoded again (Gorilla chunks, full-precision floats
+ * or NaN payloads, are only joined, which keeps every bit); windows before the
+ * oldest chunk written since this version first opened the store (and more than two days
+ * before the newest), and backfills behind a level's cursor, are never compacted.
+ */
+import type Database from 'better-sqlite3';
+import type { BlockStore } from './blocks.js';
+import {
+  CHUNK_FORMAT_TAGGED,
+  encodeStoredChunk,
+  isColumnChunk,
+  joinStoredChunks,
+} from './chunk-codec.js';
+import { encodeRollupBlock } from './rollup-codec.js';
+import { emptyColumns, type RollupColumns } from './rollup.js';
+import type { BlockRow, Statements } from './statements.js';
+
+/** One compaction level. */
+export interface CompactionLevel {
+  /** Window length, ms (windows are aligned to multiples of it). */
+  windowMs: number;
+  /** How far the newest stored sample must be past a window's end before it is merged, ms. */
+  delayMs: number;
+  /**
+   * true: chunks are decoded and encoded again as longer columns (smaller, costs CPU); false:
+   * their bytes are joined as they are (saves the per-row costs only, nearly free). Rollup
+   * blocks are always encoded again: they are short, and their per-block costs are large.
+   */
+  reencodeChunks: boolean;
+}
+
+/**
+ * Default levels: 2 h windows after 30 minutes, chunks joined as they are; then 6 h windows
+ * after an hour, chunks encoded again. Each sample is decoded and encoded once by compaction.
+ */
+export const DEFAULT_LEVELS: readonly CompactionLevel[] = [
+  { windowMs: 7_200_000, delayMs: 1_800_000, reencodeChunks: false },
+  { windowMs: 21_600_000, delayMs: 3_600_000, reencodeChunks: true },
+];
+
+/**
+ * Largest data bytes of a merged row on a database of `pageSize` bytes: within what SQLite keeps
+ * in a WITHOUT ROWID table's page (about a quarter page; bigger rows spill into an overflow
+ * page of their own), less room for the key, and at most an eighth of a page so that a page's
+ * unused tail stays small.
+ */
+export function maxRowBytes(pageSize: number): number {
+  const maxLocal = Math.floor(((pageSize - 12) * 64) / 255) - 23;
+  return Math.min(maxLocal - 64, Math.floor(pageSize / ROW_FRACTION));
+}
+const ROW_FRACTION = 8;
+
+/** How far behind the newest data a level without a cursor starts at most: 2 days. */
+const MAX_START_BEHIND_MS = 172_800_000;
+
+interface Cursor {
+  windowStart: number;
+  afterSeriesId: number;
+}
+
+/** Merges complete windows of chunks and rollups; see the file comment. */
+export class Compactor {
+  private readonly cursors: Array<Cursor | null>;
+  private readonly seriesAfter: Database.Statement<[number], number>;
+  private readonly maxRowBytes: number;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly stmts: Statements,
+    private readonly blocks: BlockStore,
+    private readonly levels: readonly CompactionLevel[] = DEFAULT_LEVELS,
+  ) {
+    this.cursors = levels.map((level) => readCursor(stmts.readMeta.get(metaKey(level))));
+    this.maxRowBytes = maxRowBytes(db.pragma('page_size', { simple: true }) as number);
+    this.seriesAfter = db
+      .prepare<[number], number>('SELECT id FROM series WHERE id > ? ORDER BY id LIMIT 256')
+      .pluck();
+  }
+
+  /**
+   * Merges ready windows for about `budgetMs` (checked after each series). `newestMs` and
+   * `oldestMs` are the newest and oldest timestamps written as chunks since opening (±Infinity
+   * before the first); a level without a cursor starts at the window holding `oldestMs`, or two
+   * days before `newestMs` if that is later.
+   */
+  run(newestMs: number, oldestMs: number, budgetMs: number): void {
+    if (!Number.isFinite(newestMs)) return;
+    const deadline = performance.now() + budgetMs;
+    for (let k = 0; k < this.levels.length; k++) {
+      const level = this.levels[k] as CompactionLevel;
+      let cursor = this.cursors[k] ?? null;
+      if (cursor === null) {
+        const startMs = Math.max(oldestMs, newestMs - MAX_START_BEHIND_MS);
+        cursor = { windowStart: alignDown(startMs, level.windowMs), afterSeriesId: 0 };
+        this.cursors[k] = cursor;
+      }
+      while (cursor.windowStart + level.windowMs + level.delayMs <= newestMs) {
+        if (performance.now() > deadline) return;
+        cursor = this.db
+          .transaction((c: Cursor) => this.step(level, c, deadline))
+          .immediate(cursor);
+        this.cursors[k] = cursor;
+      }
+    }
+  }
+
+  /** Merges up to 256 series of the cursor's window; returns the cursor after them. */
+  private step(level: CompactionLevel, cursor: Cursor, deadline: number): Cursor {
+    const ws = cursor.windowStart;
+    const we = ws + level.windowMs;
+    let next: Cursor = { windowStart: we, afterSeriesId: 0 };
+    for (const id of this.seriesAfter.all(cursor.afterSeriesId)) {
+      this.mergeChunks(id, ws, we, level.reencodeChunks);
+      this.mergeRollups(id, ws, we);
+      next = { windowStart: ws, afterSeriesId: id };
+      if (performance.now() > deadline) break;
+    }
+    if (next.afterSeriesId !== 0 && this.seriesAfter.all(next.afterSeriesId).length === 0) {
+      next = { windowStart: we, afterSeriesId: 0 };
+    }
+    this.stmts.writeMeta.run(metaKey(level), JSON.stringify(next));
+    return next;
+  }
+
+  /**
+   * The rows of series `id` in `table` ending in [ws, we), and their span, when there are at
+   * least two and no other row overlaps that span; else null.
+   */
+  private windowRows(
+    table: 'chunks' | 'rollups',
+    id: number,
+    ws: number,
+    we: number,
+  ): { rows: BlockRow[]; span: [number, number] } | null {
+    const chunks = table === 'chunks';
+    const lookBehind = ws - (we - ws);
+    const around = (chunks ? this.stmts.chunksEndingAfter : this.stmts.rollupsEndingAfter).all(
+      id,
+      lookBehind,
+      we,
+    );
+    const rows = around.filter((r) => r[2] >= ws && r[2] < we);
+    if (rows.length < 2) return null;
+    const [min, max] = spanOf(rows);
+    // `around` holds every row that can overlap unless the span reaches further back.
+    const overlapping =
+      min >= lookBehind
+        ? around.filter((r) => r[2] >= min && r[1] <= max)
+        : (chunks ? this.stmts.chunksInRange : this.stmts.rollupsInRange).all(id, min, max);
+    const span = mergeableSpan(rows, overlapping);
+    return span === null ? null : { rows, span };
+  }
+
+  private mergeChunks(id: number, ws: number, we: number, reencode: boolean): void {
+    const found = this.windowRows('chunks', id, ws, we);
+    if (found === null) return;
+    const { rows, span } = found;
+    if (!reencode || !rows.every((r) => isColumnChunk(r[5], r[4]))) {
+      // Joined as they are: Gorilla chunks keep every bit, and joining costs no decoding.
+      const groups = joinGroups(rows, this.maxRowBytes);
+      if (groups.length >= rows.length) return;
+      this.stmts.deleteChunksEndingIn.run(id, ws, we);
+      for (const group of groups) {
+        const [minTs, maxTs] = spanOf(group);
+        const first = group[0] as BlockRow;
+        const bytes =
+          group.length === 1
+            ? first[4]
+            : joinStoredChunks(group.map((r) => ({ format: r[5], bytes: r[4], count: r[3] })));
+        const format = group.length === 1 ? first[5] : CHUNK_FORMAT_TAGGED;
+        const count = group.reduce((n, r) => n + r[3], 0);
+        const rowId = Math.max(...group.map((r) => r[0]));
+        this.stmts.insertChunk.run(id, maxTs, rowId, minTs, count, bytes, format);
+      }
+      return;
+    }
+    const ts: number[] = [];
+    const values: number[] = [];
+    const stale: number[] = [];
+    this.blocks.samplesOfRows(rows, span[0], span[1], [], ts, values, stale);
+    if (stale.length > 0) return;
+    const pieces = splitEncode(ts.length, this.maxRowBytes, (from, to) =>
+      encodeStoredChunk(ts.slice(from, to), values.slice(from, to), to - from),
+    );
+    if (pieces.length >= rows.length) return;
+    const ids = rows.map((r) => r[0]).sort((a, b) => b - a);
+    this.stmts.deleteChunksEndingIn.run(id, ws, we);
+    pieces.forEach(({ from, to, bytes }, i) => {
+      const minTs = ts[from] as number;
+      const maxTs = ts[to - 1] as number;
+      const rowId = ids[i] as number;
+      this.stmts.insertChunk.run(id, maxTs, rowId, minTs, to - from, bytes, CHUNK_FORMAT_TAGGED);
+    });
+  }
+
+  private mergeRollups(id: number, ws: number, we: number): void {
+    const found = this.windowRows('rollups', id, ws, we);
+    if (found === null) return;
+    const { rows, span } = found;
+    const cols = this.blocks.rollupsOfRows(rows, span[0], span[1]);
+    const pieces = splitEncode(cols.startsMs.length, this.maxRowBytes, (from, to) =>
+      encodeRollupBlock(sliceColumns(cols, from, to)),
+    );
+    if (pieces.length >= rows.length) return;
+    const ids = rows.map((r) => r[0]).sort((a, b) => b - a);
+    this.stmts.deleteRollupsEndingIn.run(id, ws, we);
+    pieces.forEach(({ from, to, bytes }, i) => {
+      const first = cols.startsMs[from] as number;
+      const last = cols.startsMs[to - 1] as number;
+      this.stmts.insertRollup.run(id, last, ids[i] as number, first, bytes);
+    });
+  }
+}
+
+/** A stored cursor, or null when absent or unreadable (the level then starts afresh). */
+function readCursor(raw: string | undefined): Cursor | null {
+  if (raw === undefined) return null;
+  try {
+    const c = JSON.parse(raw) as Partial<Cursor>;
+    if (Number.isSafeInteger(c.windowStart) && Number.isSafeInteger(c.afterSeriesId)) {
+      return c as Cursor;
+    }
+  } catch {
+    // Unreadable: start afresh.
+  }
+  return null;
+}
+
+function metaKey(level: CompactionLevel): string {
+  return `compaction_cursor_${level.windowMs}`;
+}
+
+function alignDown(ms: number, windowMs: number): number {
+  return Math.floor(ms / windowMs) * windowMs;
+}
+
+function spanOf(rows: readonly BlockRow[]): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of rows) {
+    if (r[1] < min) min = r[1];
+    if (r[2] > max) max = r[2];
+  }
+  return [min, max];
+}
+
+/** The rows' span when no other row (`overlapping` lists all rows touching it) overlaps it. */
+function mergeableSpan(
+  rows: readonly BlockRow[],
+  overlapping: readonly BlockRow[],
+): [number, number] | null {
+  if (overlapping.length !== rows.length) return null;
+  const ids = new Set(rows.map((r) => r[0]));
+  for (const r of overlapping) if (!ids.has(r[0])) return null;
+  return spanOf(rows);
+}
+
+/**
+ * Groups rows, sorted by time, into runs to join whose bytes stay within `maxBytes`; every row
+ * alone when two of them overlap in time (joining them would not let the latest write win).
+ */
+function joinGroups(rows: readonly BlockRow[], maxBytes: number): BlockRow[][] {
+  const sorted = [...rows].sort((a, b) => a[1] - b[1]);
+  for (let i = 1; i < sorted.length; i++) {
+    if ((sorted[i] as BlockRow)[1] <= (sorted[i - 1] as BlockRow)[2]) return sorted.map((r) => [r]);
+  }
+  const groups: BlockRow[][] = [];
+  let bytes = Infinity;
+  for (const row of sorted) {
+    const size = row[4].length + 8;
+    if (bytes + size > maxBytes) {
+      groups.push([]);
+      bytes = 0;
+    }
+    (groups[groups.length - 1] as BlockRow[]).push(row);
+    bytes += size;
+  }
+  return groups;
+}
+
+/**
+ * Encodes items [0, n) as consecutive pieces, each at most `maxBytes` where possible: a piece
+ * too big is cut into parts of about 90% of `maxBytes` until it fits or holds at most 60 items.
+ */
+function splitEncode(
+  n: number,
+  maxBytes: number,
+  encode: (from: number, to: number) => Uint8Array,
+): Array<{ from: number; to: number; bytes: Uint8Array }> {
+  const out: Array<{ from: number; to: number; bytes: Uint8Array }> = [];
+  const visit = (from: number, to: number): void => {
+    const bytes = encode(from, to);
+    if (bytes.length <= maxBytes || to - from <= 60) {
+      out.push({ from, to, bytes });
+      return;
+    }
+    const parts = Math.ceil(bytes.length / (maxBytes * 0.9));
+    const size = Math.ceil((to - from) / parts);
+    for (let start = from; start < to; start += size) visit(start, Math.min(to, start + size));
+  };
+  if (n > 0) visit(0, n);
+  return out;
+}
+
+function sliceColumns(cols: RollupColumns, from: number, to: number): RollupColumns {
+  const out = emptyColumns();
+  for (const key of Object.keys(out) as Array<keyof RollupColumns>) {
+    out[key] = cols[key].slice(from, to);
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * Retention: deleting chunks and rollup blocks whose newest sample is older than a cutoff, then
+ * the series left without data. Deletes go series by series through the tables' primary keys
+ * (series_id, max_ts, id), so no index on max_ts is needed: one index seek per series.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from '../core/log.js';
+import type { HeadSet } from './head-set.js';
+import type { SeriesCache } from './series-cache.js';
+import type { Statements } from './statements.js';
+
+/** What one enforceRetention() call deleted. */
+export interface RetentionResult {
+  deletedChunks: number;
+  deletedRollupBlocks: number;
+  deletedSeries: number;
+}
+
+/** What retention works on. */
+export interface RetentionDeps {
+  db: Database.Database;
+  stmts: Statements;
+  heads: HeadSet;
+  seriesCache: SeriesCache;
+  path: string;
+  logger?: Logger;
+}
+
+/**
+ * Deletes, in one transaction, chunks and rollup blocks with max_ts before `cutoffMs`, then
+ * series with neither stored data nor samples in memory (and their label index rows).
+ */
+export function deleteExpired(deps: RetentionDeps, cutoffMs: number): RetentionResult {
+  const { db, stmts, heads, seriesCache, path, logger } = deps;
+  return db
+    .transaction(() => {
+      let deletedChunks = 0;
+      let deletedRollupBlocks = 0;
+      for (const id of stmts.allSeriesIds.all()) {
+        deletedChunks += stmts.deleteChunksBefore.run(id, cutoffMs).changes;
+        deletedRollupBlocks += stmts.deleteRollupsBefore.run(id, cutoffMs).changes;
+      }
+      let deletedSeries = 0;
+      const removed = new Set<number>();
+      for (const id of stmts.seriesWithoutData.all()) {
+        if (heads.hasUnsaved(id)) continue;
+        const row = stmts.labelsById.get(id);
+        const labels = row === undefined ? {} : (JSON.parse(row.labels) as Record<string, string>);
+        for (const [name, value] of Object.entries(labels)) stmts.deleteLabel.run(name, value, id);
+        stmts.deleteSeries.run(id);
+        heads.remove(id);
+        removed.add(id);
+        deletedSeries++;
+      }
+      if (removed.size > 0) seriesCache.deleteIds(removed);
+      logger?.info(
+        { path, cutoffMs, deletedChunks, deletedRollupBlocks, deletedSeries },
+        'retention enforced',
+      );
+      return { deletedChunks, deletedRollupBlocks, deletedSeries };
+    })
+    .immediate();
+}
