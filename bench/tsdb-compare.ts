@@ -122,11 +122,14 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
     `and 64): ${seriesCount} series every 15 s for ${hours} h = ${steps} scrapes, ` +
     `${samples.toLocaleString('en-US')} samples`;
   const notes: string[] = [];
+  // 1 h, 24 h and the whole span, each once (a 24-hour run has two ranges).
   const ranges: Array<[string, number]> = [
     ['1h', 3_600_000],
     ['24h', Math.min(86_400_000, endMs - startMs)],
     [`${hours}h`, endMs - startMs],
-  ];
+  ].filter(([name], i, all) => all.findIndex(([other]) => other === name) === i) as Array<
+    [string, number]
+  >;
   const dir = mkdtempSync(join(tmpdir(), 'llmwatch-bench-tsdb-'));
   const prom = await startPrometheus();
   const vm = await startVictoriaMetrics().catch(async (err: unknown) => {
