@@ -20,20 +20,28 @@ import { readValueColumn, writeValueColumn } from './value-column.js';
 
 const VERSION = 4;
 
-/** Per-bucket predictions of the columns that follow `lasts` (see the file comment). */
+/** Scratch space for the decoder's predictions (decoding is synchronous, so one suffices). */
+let scratch = new Float64Array(1024);
+
+/**
+ * Per-bucket predictions of the columns that follow `lasts` (see the file comment), as views of
+ * `space` (5n values; reused by the decoder).
+ */
 function predictions(
   n: number,
   counts: ArrayLike<number>,
   firsts: ArrayLike<number> | null,
   lasts: ArrayLike<number>,
+  space: Float64Array = new Float64Array(5 * n),
 ) {
-  const prevLast = new Float64Array(n);
+  const prevLast = space.subarray(0, n);
+  prevLast[0] = 0;
   for (let i = 1; i < n; i++) prevLast[i] = lasts[i - 1] as number;
   if (firsts === null) return { prevLast };
-  const change = new Float64Array(n);
-  const low = new Float64Array(n);
-  const high = new Float64Array(n);
-  const mean = new Float64Array(n);
+  const change = space.subarray(n, 2 * n);
+  const low = space.subarray(2 * n, 3 * n);
+  const high = space.subarray(3 * n, 4 * n);
+  const mean = space.subarray(4 * n, 5 * n);
   for (let i = 0; i < n; i++) {
     const f = firsts[i] as number;
     const l = lasts[i] as number;
@@ -101,23 +109,25 @@ export function rollupBlockLength(block: Uint8Array): number {
 /** Decodes a block into `out` from bucket index `at` on; returns the number of buckets. */
 export function decodeRollupBlockInto(block: Uint8Array, out: RollupColumns, at: number): number {
   const { pos, n } = header(block);
+  if (scratch.length < 5 * n) scratch = new Float64Array(10 * n);
+  const space = scratch;
   const c = new BitCursor(block, pos * 8);
-  const column = (col: Float64Array, predicted?: Float64Array): Float64Array => {
-    const view = col.subarray(at, at + n);
-    readValueColumn(block, c, n, view, predicted);
-    return view;
-  };
-  const starts = column(out.startsMs);
-  const counts = column(out.counts);
-  column(out.firstTimestampsMs, starts);
-  column(out.lastTimestampsMs, starts);
-  const lasts = column(out.lasts);
-  const firsts = column(out.firsts, predictions(n, counts, null, lasts).prevLast);
-  const p = predictions(n, counts, firsts, lasts);
-  column(out.increases, p.change);
-  column(out.mins, p.low);
-  column(out.maxs, p.high);
-  column(out.sums, p.mean);
+  const end = at + n;
+  const starts = out.startsMs.subarray(at, end);
+  const counts = out.counts.subarray(at, end);
+  const lasts = out.lasts.subarray(at, end);
+  const firsts = out.firsts.subarray(at, end);
+  readValueColumn(block, c, n, starts);
+  readValueColumn(block, c, n, counts);
+  readValueColumn(block, c, n, out.firstTimestampsMs.subarray(at, end), starts);
+  readValueColumn(block, c, n, out.lastTimestampsMs.subarray(at, end), starts);
+  readValueColumn(block, c, n, lasts);
+  readValueColumn(block, c, n, firsts, predictions(n, counts, null, lasts, space).prevLast);
+  const p = predictions(n, counts, firsts, lasts, space);
+  readValueColumn(block, c, n, out.increases.subarray(at, end), p.change);
+  readValueColumn(block, c, n, out.mins.subarray(at, end), p.low);
+  readValueColumn(block, c, n, out.maxs.subarray(at, end), p.high);
+  readValueColumn(block, c, n, out.sums.subarray(at, end), p.mean);
   return n;
 }
 

@@ -51,19 +51,21 @@ export const COLUMN_KEYS = [
   'increases',
 ] as const;
 
-/** Columns of `n` buckets, zero-filled. */
+/** Columns of `n` buckets, zero-filled (views of one buffer: one allocation). */
 export function allocColumns(n: number): RollupColumns {
+  const buffer = new Float64Array(10 * n);
+  const view = (k: number) => buffer.subarray(k * n, (k + 1) * n);
   return {
-    startsMs: new Float64Array(n),
-    counts: new Float64Array(n),
-    sums: new Float64Array(n),
-    mins: new Float64Array(n),
-    maxs: new Float64Array(n),
-    firsts: new Float64Array(n),
-    firstTimestampsMs: new Float64Array(n),
-    lasts: new Float64Array(n),
-    lastTimestampsMs: new Float64Array(n),
-    increases: new Float64Array(n),
+    startsMs: view(0),
+    counts: view(1),
+    sums: view(2),
+    mins: view(3),
+    maxs: view(4),
+    firsts: view(5),
+    firstTimestampsMs: view(6),
+    lasts: view(7),
+    lastTimestampsMs: view(8),
+    increases: view(9),
   };
 }
 
@@ -74,10 +76,19 @@ export function emptyColumns(): RollupColumns {
 
 /** Buckets [from, to) of `cols`, as views (no copy). */
 export function sliceColumns(cols: RollupColumns, from: number, to: number): RollupColumns {
-  const out = allocColumns(0);
-  out.startsMs = cols.startsMs.subarray(from, to);
-  for (const key of COLUMN_KEYS) out[key] = cols[key].subarray(from, to);
-  return out;
+  if (from === 0 && to === cols.startsMs.length) return cols;
+  return {
+    startsMs: cols.startsMs.subarray(from, to),
+    counts: cols.counts.subarray(from, to),
+    sums: cols.sums.subarray(from, to),
+    mins: cols.mins.subarray(from, to),
+    maxs: cols.maxs.subarray(from, to),
+    firsts: cols.firsts.subarray(from, to),
+    firstTimestampsMs: cols.firstTimestampsMs.subarray(from, to),
+    lasts: cols.lasts.subarray(from, to),
+    lastTimestampsMs: cols.lastTimestampsMs.subarray(from, to),
+    increases: cols.increases.subarray(from, to),
+  };
 }
 
 /** The buckets of `a` followed by those of `b` (a's all start before b's). */
