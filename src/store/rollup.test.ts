@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { createSqliteStore } from './sqlite-store.js';
 import { computeRollups, type RollupColumns } from './rollup.js';
 import { decodeRollupBlock, encodeRollupBlock } from './rollup-codec.js';
@@ -17,6 +21,21 @@ function counterSamples(): Sample[] {
   for (let i = 0; i < 900; i++) {
     t += 7000 + ((i * 7919) % 16_000);
     v = i % 97 === 50 ? i % 5 : v + ((i * 31) % 9);
+    out.push({ labels: { __name__: 'c' }, timestampMs: t, value: i === 400 ? STALE : v });
+  }
+  return out;
+}
+
+/**
+ * A clock-aligned counter: a sample every 15 s, so one on every 5-minute boundary; resets on a
+ * boundary sample and on the sample after one, and a staleness marker on a boundary.
+ */
+function alignedSamples(): Sample[] {
+  const out: Sample[] = [];
+  let v = 0;
+  for (let i = 1; i <= 900; i++) {
+    const t = T0 + i * 15_000;
+    v = i % 140 === 0 || i % 140 === 81 ? 2 : v + ((i * 31) % 9);
     out.push({ labels: { __name__: 'c' }, timestampMs: t, value: i === 400 ? STALE : v });
   }
   return out;
@@ -82,10 +101,16 @@ describe('rollups', () => {
     assert.deepEqual(plain(decodeRollupBlock(block)), plain(cols));
   });
 
-  for (const resolutionMs of [300_000, 3_600_000]) {
-    it(`match raw data exactly at ${resolutionMs / 60_000} min, across chunks and head`, async () => {
+  const cases = [
+    [300_000, 'irregular', counterSamples],
+    [3_600_000, 'irregular', counterSamples],
+    [300_000, 'clock-aligned', alignedSamples],
+    [3_600_000, 'clock-aligned', alignedSamples],
+  ] as const;
+  for (const [resolutionMs, kind, make] of cases) {
+    it(`match ${kind} raw data exactly at ${resolutionMs / 60_000} min, across chunks and head`, async () => {
       const store = createSqliteStore({ path: ':memory:', chunkSamples: 40 });
-      const samples = counterSamples();
+      const samples = make();
       for (let i = 0; i < samples.length; i += 50) await store.append(samples.slice(i, i + 50));
       const endMs = T0 + 10 * 3_600_000;
       const got = await store.selectRollups(M, T0, endMs, resolutionMs);
@@ -113,6 +138,39 @@ describe('rollups', () => {
       await store.close();
     });
   }
+});
+
+describe('head cuts with left-open buckets', () => {
+  it('put each clock-aligned sample in one bucket: no rollup row overlaps another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmwatch-cuts-'));
+    try {
+      const path = join(dir, 'c.db');
+      const opts = { path, chunkSamples: 40, compactionBudgetMs: 0, retentionIntervalMs: 0 };
+      const store = createSqliteStore(opts);
+      const samples = alignedSamples();
+      for (let i = 0; i < samples.length; i += 50) await store.append(samples.slice(i, i + 50));
+      await store.flushHeads();
+      await store.close();
+      const db = new Database(path, { readonly: true });
+      const chunks = db.prepare('SELECT max_ts FROM chunks ORDER BY max_ts').pluck().all();
+      const rollups = db
+        .prepare('SELECT min_ts, max_ts FROM rollups ORDER BY max_ts')
+        .raw()
+        .all() as Array<[number, number]>;
+      db.close();
+      // Each cut but the last ends on a 5-minute boundary: its sample there closes the bucket.
+      // (flushHeads compacts the first 2 h into one row; 10 cuts of 40 samples follow.)
+      assert.ok(chunks.length >= 10, `${chunks.length} chunks`);
+      for (const maxTs of chunks.slice(0, -1)) assert.equal((maxTs as number) % 300_000, 0);
+      // No bucket written twice (which a recompute after a cut inside a bucket would do).
+      assert.ok(rollups.length >= 10);
+      for (let i = 1; i < rollups.length; i++) {
+        assert.ok(rollups[i]![0] > rollups[i - 1]![1], `row ${i} overlaps the one before`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('rollup block versions', () => {
