@@ -131,4 +131,52 @@ describe('schema version 4: left-open rollup buckets', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('resumes an interrupted rebuild after the last series it finished', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmwatch-rebuild-'));
+    try {
+      const path = join(dir, 'r.db');
+      const store = createSqliteStore({ path, retentionIntervalMs: 0, compactionBudgetMs: 0 });
+      const all = samples();
+      for (let i = 0; i < all.length; i += 480) await store.append(all.slice(i, i + 480));
+      await store.flushHeads();
+      const want = await store.selectRollups(ALL, T0, T0 + 11 * H, 300_000);
+      await store.close();
+
+      // As a rebuild stopped after the first series leaves it: the others have no rollups yet.
+      const db = new Database(path);
+      const [first, second] = db.prepare('SELECT id FROM series ORDER BY id').pluck().all() as [
+        number,
+        number,
+      ];
+      const kept = db.prepare('SELECT id FROM rollups WHERE series_id = ? ORDER BY id').pluck();
+      const keptIds = kept.all(first);
+      db.prepare('DELETE FROM rollups WHERE series_id = ?').run(second);
+      db.prepare("INSERT INTO meta VALUES ('rollups_rebuild', ?)").run(String(first));
+      db.close();
+
+      const reopened = createSqliteStore({ path, retentionIntervalMs: 0, compactionBudgetMs: 0 });
+      const got = await reopened.selectRollups(ALL, T0, T0 + 11 * H, 300_000);
+      await reopened.close();
+      assert.equal(got.length, 2);
+      got.forEach((r, k) => {
+        for (const key of ['startsMs', 'counts', 'sums', 'lasts', 'increases'] as const) {
+          assert.deepEqual([...r[key]], [...want[k]![key]], key);
+        }
+      });
+      const check = new Database(path, { readonly: true });
+      // The finished series was left alone; the rebuild is done.
+      assert.deepEqual(
+        check.prepare('SELECT id FROM rollups WHERE series_id = ? ORDER BY id').pluck().all(first),
+        keptIds,
+      );
+      assert.equal(
+        check.prepare("SELECT count(*) FROM meta WHERE key = 'rollups_rebuild'").pluck().get(),
+        0,
+      );
+      check.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
