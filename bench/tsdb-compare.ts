@@ -32,7 +32,7 @@ import { runInNewContext } from 'node:vm';
 import { quantityDashboard } from '../src/dashboards/quantity.js';
 import { createPromqlEngine } from '../src/promql/index.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
-import type { Sample } from '../src/store/types.js';
+import type { MetricStore, Sample } from '../src/store/types.js';
 import { queryRange } from '../test/support/prometheus-api.js';
 import { startPrometheus } from '../test/support/prometheus.js';
 import { startVictoriaMetrics } from '../test/support/victoria-metrics.js';
@@ -195,7 +195,16 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
 
     // Query latency, each system alone.
     const engineStore = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
-    const engine = createPromqlEngine(engineStore);
+    // Counts the engine's reads, to report which selectors the rollups answered.
+    const reads = { raw: 0, rollups: 0 };
+    const counting: MetricStore = {
+      append: (batch) => engineStore.append(batch),
+      select: (m, a, b) => (reads.raw++, engineStore.select(m, a, b)),
+      selectRollups: (m, a, b, r) => (reads.rollups++, engineStore.selectRollups(m, a, b, r)),
+      close: () => engineStore.close(),
+    };
+    const engine = createPromqlEngine(counting);
+    const readsPerRange: string[] = [];
     const latency = { llmwatch: {}, prometheus: {}, victoriametrics: {} } as Record<
       keyof TsdbCompareResult['systems'],
       SystemFigures['latencyMs']
@@ -209,6 +218,10 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
         ['prometheus', (q) => queryRange(prom.url, q, from, endMs, stepMs)],
         ['victoriametrics', (q) => queryRange(vm.url, q, from, endMs, stepMs)],
       ];
+      reads.raw = 0;
+      reads.rollups = 0;
+      for (const q of queries) await engine.rangeQuery(q, from, endMs, stepMs);
+      readsPerRange.push(`${name} ${reads.rollups} from rollups, ${reads.raw} raw`);
       for (const [system, run] of runners) {
         const times = await timeQueries(queries, run, rounds, 10_000);
         latency[system][name] = {
@@ -219,6 +232,9 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
       }
     }
     await engineStore.close();
+    notes.push(
+      `llmwatch selector reads per range (one run of every query): ${readsPerRange.join('; ')}`,
+    );
 
     const figures = (
       rate: number,

@@ -116,23 +116,20 @@ function countBuckets(series: readonly RollupSeriesData[]): number {
 
 /**
  * The rollups `read` plans for `node`, or undefined when they would not answer exactly (rule 4
- * of rollup-plan.ts). The buckets of the last window alone are read first: when samples sit
- * on bucket boundaries (scrapes aligned to the clock, as in generated data) they already show
- * one, and the whole range would have been read for nothing before falling back to raw samples.
+ * of rollup-plan.ts).
  */
 async function readExactRollups(
   store: MetricStore,
   node: VectorSelectorNode,
   read: RollupRead,
 ): Promise<RollupSeriesData[] | undefined> {
-  const selectRollups = store.selectRollups?.bind(store);
-  if (selectRollups === undefined) return undefined;
-  const lastWindowFromMs = read.toMs - read.rangeMs;
-  if (lastWindowFromMs > read.fromMs) {
-    const last = await selectRollups(node.matchers, lastWindowFromMs, read.toMs, read.resolutionMs);
-    if (!rollupsExact(read.func, last)) return undefined;
-  }
-  const buckets = await selectRollups(node.matchers, read.fromMs, read.toMs, read.resolutionMs);
+  if (store.selectRollups === undefined) return undefined;
+  const buckets = await store.selectRollups(
+    node.matchers,
+    read.fromMs,
+    read.toMs,
+    read.resolutionMs,
+  );
   return rollupsExact(read.func, buckets) ? buckets : undefined;
 }
 

@@ -1,14 +1,15 @@
 /**
  * Range functions answered from rollup buckets (see rollup-plan.ts for when this path is taken
- * and how exact it is). A window `(a, b]` with a and b on bucket boundaries, and no sample on a
- * boundary, holds exactly the samples of the buckets starting in `[a, b)`.
+ * and how exact it is). Buckets are left-open like the windows, so a window `(a, b]` with a and
+ * b on bucket boundaries holds exactly the samples of the buckets starting in `[a, b)`. Columns
+ * are typed arrays, read in place.
  */
 import type { RollupSeriesData } from '../store/types.js';
 import { extrapolateIncrease, kahanAdd, type Window } from './range-functions.js';
 import type { InstantSample } from './values.js';
 
 /** Index of the first bucket starting at or after `ms` (binary search). */
-function firstAtOrAfter(startsMs: readonly number[], ms: number): number {
+function firstAtOrAfter(startsMs: Float64Array, ms: number): number {
   let lo = 0;
   let hi = startsMs.length;
   while (lo < hi) {
@@ -20,7 +21,7 @@ function firstAtOrAfter(startsMs: readonly number[], ms: number): number {
 }
 
 /** Compensated sum of `column[from..to)`, finished as Prometheus finishes its sums. */
-function sumOf(column: readonly number[], from: number, to: number): number {
+function sumOf(column: Float64Array, from: number, to: number): number {
   const state = { sum: 0, c: 0 };
   for (let i = from; i < to; i++) kahanAdd(state, column[i] as number);
   return Number.isFinite(state.sum) ? state.sum + state.c : state.sum;
@@ -33,7 +34,7 @@ function countOf(s: RollupSeriesData, from: number, to: number): number {
 }
 
 /** max (or min) with min/max_over_time's NaN rule: NaN only when every value is NaN. */
-function extremeOf(column: readonly number[], from: number, to: number, max: boolean): number {
+function extremeOf(column: Float64Array, from: number, to: number, max: boolean): number {
   let best = column[from] as number;
   for (let i = from + 1; i < to; i++) {
     const v = column[i] as number;

@@ -1,7 +1,9 @@
 /**
  * A generated 3-day series set for tests and benchmarks of the rollup path: integer and float
- * counters with resets, integer and float gauges, a gap closed by a staleness marker, and one
- * counter scraped exactly on 5-minute boundaries (which the rollup path must refuse).
+ * counters with resets, integer and float gauges, a gap closed by a staleness marker, and
+ * series scraped exactly on 5-minute boundaries (as a scraper aligned to the clock does): two
+ * counters with resets on a boundary sample and just after one, and a gauge with plain NaNs on
+ * boundaries and a gap whose staleness marker sits on an hour boundary.
  * Deterministic (seeded PRNG); samples every 15 s, 7 s past the boundaries unless aligned.
  */
 import type { MetricStore, Sample } from '../store/types.js';
@@ -39,6 +41,8 @@ interface SeriesSpec {
   phaseMs: number;
   /** [from, to) hours of the set with no samples; a staleness marker opens the gap. */
   gapHours?: [number, number];
+  /** Clock-aligned edge cases: counter resets on and next to hour boundaries, NaN gauges. */
+  edges?: boolean;
 }
 
 function specs(): SeriesSpec[] {
@@ -74,6 +78,19 @@ function specs(): SeriesSpec[] {
     });
   }
   out.push({ labels: { __name__: 'aligned_total', instance: 'i0' }, kind: 'counter', phaseMs: 0 });
+  out.push({
+    labels: { __name__: 'aligned_total', instance: 'i1' },
+    kind: 'counter',
+    phaseMs: 0,
+    edges: true,
+  });
+  out.push({
+    labels: { __name__: 'aligned_queue', instance: 'i0' },
+    kind: 'gauge',
+    phaseMs: 0,
+    gapHours: [20, 22],
+    edges: true,
+  });
   return out;
 }
 
@@ -94,9 +111,13 @@ export function generateFixture(seed = 42): Sample[] {
         return;
       }
       let value: number;
+      const intoHourMs = (timestampMs - FIXTURE_START_MS) % 3_600_000;
+      const odd = Math.floor(hour) % 2 === 1;
       switch (spec.kind) {
         case 'counter':
           state[k] = rand() < 0.0005 ? 0 : (state[k] as number) + Math.floor(rand() * 6);
+          // Resets on an hour boundary (odd hours) and on the sample after one (even hours).
+          if (spec.edges && intoHourMs === (odd ? 0 : FIXTURE_INTERVAL_MS)) state[k] = 1;
           value = state[k] as number;
           break;
         case 'floatCounter':
@@ -105,6 +126,8 @@ export function generateFixture(seed = 42): Sample[] {
           break;
         case 'gauge':
           value = Math.floor(rand() * 50);
+          // A plain NaN on every 5th hour boundary.
+          if (spec.edges && intoHourMs === 0 && Math.floor(hour) % 5 === 0) value = Number.NaN;
           break;
         case 'floatGauge':
           value = rand();

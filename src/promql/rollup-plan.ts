@@ -10,10 +10,12 @@
  *    aligned and the step is a multiple of R; with `@` the pinned time is aligned);
  * 3. the span read, from the first window's start to the last window's end, is at least
  *    `minSpanMs` (default 2 h: at a 15 s scrape interval, 480 raw samples per series or more);
- * 4. after reading (checked by `rollupsExact`): no sample lies exactly on an R boundary (buckets
- *    are `[s, s + R)`, windows `(a, b]`: a boundary sample would belong to the other window), and
- *    the columns the function reads are finite (NaN or ±Inf inside a counter, or an overflowing
- *    sum, is handled differently sample by sample). Otherwise the selector is read raw.
+ * 4. after reading (checked by `rollupsExact`): the columns the function reads are finite (NaN
+ *    or ±Inf inside a counter, or an overflowing sum, is handled differently sample by sample).
+ *    Otherwise the selector is read raw.
+ * Buckets are left-open, `(s, s + R]`, like the windows, so under rules 2 and 4 a window is
+ * exactly a union of whole buckets whatever the sample timestamps (clock-aligned scrapes put a
+ * sample on every boundary; it belongs to the bucket, and the window, ending there).
  * Under this rule the rollup path gives exactly the raw answer for count, min, max and delta, and
  * for sum, avg, increase and rate exactly for integer-valued samples (below 2^53); for other
  * values it differs only by float rounding, relative error at most (samples per bucket) × 2^-52
@@ -61,7 +63,7 @@ export interface RollupRead {
   resolutionMs: number;
   /** First bucket start to read (the first window's start), ms. */
   fromMs: number;
-  /** Last bucket start to read (the last window's end, read to check for a boundary sample). */
+  /** Last bucket start to read (one resolution before the last window's end). */
   toMs: number;
   /** The selector's range, ms (a multiple of resolutionMs). */
   rangeMs: number;
@@ -96,7 +98,8 @@ function planSelector(
   for (const resolutionMs of ROLLUP_RESOLUTIONS_MS) {
     if (rangeMs % resolutionMs !== 0 || mod(firstRef, resolutionMs) !== 0) continue;
     if (lastRef !== firstRef && times.stepMs % resolutionMs !== 0) continue;
-    return { func, resolutionMs, fromMs: firstRef - rangeMs, toMs: lastRef, rangeMs };
+    const toMs = lastRef - resolutionMs;
+    return { func, resolutionMs, fromMs: firstRef - rangeMs, toMs, rangeMs };
   }
   return null;
 }
@@ -141,7 +144,7 @@ export function planRollups(
   return out;
 }
 
-function allFinite(columns: readonly number[][]): boolean {
+function allFinite(columns: readonly Float64Array[]): boolean {
   for (const column of columns) {
     for (const v of column) if (!Number.isFinite(v)) return false;
   }
@@ -151,9 +154,6 @@ function allFinite(columns: readonly number[][]): boolean {
 /** Rule 4: true when the rollups read for `func` answer it like raw samples would. */
 export function rollupsExact(func: string, series: readonly RollupSeriesData[]): boolean {
   for (const s of series) {
-    for (let i = 0; i < s.startsMs.length; i++) {
-      if (s.firstTimestampsMs[i] === s.startsMs[i]) return false;
-    }
     if (func === 'increase' || func === 'rate') {
       if (!allFinite([s.firsts, s.lasts, s.increases])) return false;
     } else if (func === 'sum_over_time' || func === 'avg_over_time') {

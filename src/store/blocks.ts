@@ -5,12 +5,14 @@
 import { CHUNK_FORMAT_TAGGED, decodeStoredChunkInto, encodeStoredChunk } from './chunk-codec.js';
 import { decodeChunk } from './gorilla.js';
 import type { SeriesHead } from './head.js';
-import { decodeRollupBlock, encodeRollupBlock } from './rollup-codec.js';
+import { decodeRollupBlockInto, encodeRollupBlock, rollupBlockLength } from './rollup-codec.js';
 import {
+  COLUMN_KEYS,
   ROLLUP_BASE_MS,
-  bucketStart,
+  allocColumns,
   computeRollups,
-  emptyColumns,
+  sampleBucket,
+  sliceColumns,
   type RollupColumns,
 } from './rollup.js';
 import type { BlockRow, Statements } from './statements.js';
@@ -111,8 +113,9 @@ export class BlockStore {
     const bytes = encodeStoredChunk(decoded.timestampsMs, decoded.values, head.count, gorilla);
     if (head.maxTs > this.newestTs) this.newestTs = head.maxTs;
     if (head.minTs < this.oldestTs) this.oldestTs = head.minTs;
-    const firstBucket = bucketStart(head.minTs, ROLLUP_BASE_MS);
-    const overlaps = this.stmts.hasChunkFrom.get(id, firstBucket) !== 0;
+    // Buckets are left-open, (s, s + R]: a chunk reaches into the first bucket when it ends after s.
+    const firstBucket = sampleBucket(head.minTs, ROLLUP_BASE_MS);
+    const overlaps = this.stmts.hasChunkFrom.get(id, firstBucket + 1) !== 0;
     this.stmts.insertChunk.run(
       id,
       head.maxTs,
@@ -125,15 +128,15 @@ export class BlockStore {
 
     let rollups: RollupColumns;
     if (overlaps) {
-      const lastBucketEnd = bucketStart(head.maxTs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS - 1;
+      const lastBucketEnd = sampleBucket(head.maxTs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS;
       const ts: number[] = [];
       const values: number[] = [];
       const stale: number[] = [];
-      this.readSamples(id, firstBucket, lastBucketEnd, [], ts, values, stale);
-      rollups = computeRollups(ts, values, ROLLUP_BASE_MS, undefined, stale);
+      this.readSamples(id, firstBucket + 1, lastBucketEnd, [], ts, values, stale);
+      rollups = computeRollups(ts, values, ROLLUP_BASE_MS, stale);
     } else {
       const { timestampsMs, values, staleIndices } = decoded;
-      rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, undefined, staleIndices);
+      rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
     }
     const n = rollups.startsMs.length;
     if (n === 0) return;
@@ -151,28 +154,40 @@ export class BlockStore {
     return this.rollupsOfRows(this.stmts.rollupsInRange.all(id, fromMs, toMs), fromMs, toMs);
   }
 
-  /** As readRollups, from the given rollup rows (in (max_ts, id) order). */
+  /**
+   * As readRollups, from the given rollup rows (in (max_ts, id) order). The blocks are decoded
+   * straight into columns sized from their headers; the result views the buckets in range.
+   */
   rollupsOfRows(rows: BlockRow[], fromMs: number, toMs: number): RollupColumns {
-    const all = emptyColumns();
     let disjoint = true;
     let lastMax = -Infinity;
+    let total = 0;
     for (const row of rows) {
       if (row[1] <= lastMax) disjoint = false;
       lastMax = row[2];
+      total += rollupBlockLength(row[4]);
     }
     if (!disjoint) rows.sort((a: BlockRow, b: BlockRow) => a[0] - b[0]);
-    for (const row of rows) decodeRollupBlock(row[4], all);
-    const keep = disjoint ? null : latestPerTimestamp(all.startsMs);
-    const out = emptyColumns();
-    const n = keep === null ? all.startsMs.length : keep.length;
-    for (let k = 0; k < n; k++) {
-      const i = keep === null ? k : (keep[k] as number);
-      const start = all.startsMs[i] as number;
-      if (start < fromMs || start > toMs) continue;
-      for (const key of Object.keys(out) as Array<keyof RollupColumns>) {
-        out[key].push(all[key][i] as number);
-      }
+    const all = allocColumns(total);
+    let at = 0;
+    for (const row of rows) at += decodeRollupBlockInto(row[4], all, at);
+    if (disjoint) {
+      const starts = all.startsMs;
+      let from = 0;
+      while (from < total && (starts[from] as number) < fromMs) from++;
+      let to = total;
+      while (to > from && (starts[to - 1] as number) > toMs) to--;
+      return sliceColumns(all, from, to);
     }
+    const keep = latestPerTimestamp(Array.from(all.startsMs)).filter((i) => {
+      const start = all.startsMs[i] as number;
+      return start >= fromMs && start <= toMs;
+    });
+    const out = allocColumns(keep.length);
+    keep.forEach((i, k) => {
+      out.startsMs[k] = all.startsMs[i] as number;
+      for (const key of COLUMN_KEYS) out[key][k] = all[key][i] as number;
+    });
     return out;
   }
 }

@@ -30,7 +30,7 @@ import {
   joinStoredChunks,
 } from './chunk-codec.js';
 import { encodeRollupBlock } from './rollup-codec.js';
-import { emptyColumns, type RollupColumns } from './rollup.js';
+import { sliceColumns } from './rollup.js';
 import type { BlockRow, Statements } from './statements.js';
 
 /** One compaction level. */
@@ -128,7 +128,7 @@ export class Compactor {
     const we = ws + level.windowMs;
     let next: Cursor = { windowStart: we, afterSeriesId: 0 };
     for (const id of this.seriesAfter.all(cursor.afterSeriesId)) {
-      this.mergeChunks(id, ws, we, level.reencodeChunks);
+      this.mergeChunks(ws, we, id, level.reencodeChunks);
       this.mergeRollups(id, ws, we);
       next = { windowStart: ws, afterSeriesId: id };
       if (performance.now() > deadline) break;
@@ -169,7 +169,13 @@ export class Compactor {
     return span === null ? null : { rows, span };
   }
 
-  private mergeChunks(id: number, ws: number, we: number, reencode: boolean): void {
+  /**
+   * Chunk windows are left-open, last samples in (ws, we], like rollup buckets: heads are cut
+   * after the sample that ends a 5-minute bucket, so a chunk can end exactly on `we`. (Rollup
+   * rows are keyed by bucket start, so their windows stay [ws, we).)
+   */
+  private mergeChunks(windowStart: number, windowEnd: number, id: number, reencode: boolean): void {
+    const [ws, we] = [windowStart + 1, windowEnd + 1];
     const found = this.windowRows('chunks', id, ws, we);
     if (found === null) return;
     const { rows, span } = found;
@@ -300,7 +306,7 @@ function joinGroups(rows: readonly BlockRow[], maxBytes: number): BlockRow[][] {
  * Encodes items [0, n) as consecutive pieces, each at most `maxBytes` where possible: a piece
  * too big is cut into parts of about 90% of `maxBytes` until it fits or holds at most 60 items.
  */
-function splitEncode(
+export function splitEncode(
   n: number,
   maxBytes: number,
   encode: (from: number, to: number) => Uint8Array,
@@ -317,13 +323,5 @@ function splitEncode(
     for (let start = from; start < to; start += size) visit(start, Math.min(to, start + size));
   };
   if (n > 0) visit(0, n);
-  return out;
-}
-
-function sliceColumns(cols: RollupColumns, from: number, to: number): RollupColumns {
-  const out = emptyColumns();
-  for (const key of Object.keys(out) as Array<keyof RollupColumns>) {
-    out[key] = cols[key].slice(from, to);
-  }
   return out;
 }

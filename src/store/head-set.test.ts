@@ -38,17 +38,17 @@ describe('head set', () => {
   it('cuts at a new 5-minute bucket into pending heads that keep their WAL rows', () => {
     const heads = new HeadSet(policy);
     const slot = heads.slotFor(3);
-    heads.add(slot, 0, 1, 10);
-    heads.add(slot, 15_000, 2, 11);
-    heads.add(slot, 30_000, 3, 12); // same bucket: not cut yet
+    heads.add(slot, 15_000, 1, 10);
+    heads.add(slot, 30_000, 2, 11);
+    heads.add(slot, 300_000, 3, 12); // same left-open bucket (0, 300000]: not cut yet
     assert.equal(heads.pending.size, 0);
-    heads.add(slot, 300_000, 4, 13);
+    heads.add(slot, 300_001, 4, 13);
     const [cut] = heads.pending.get(3) ?? [];
     assert.equal(cut?.count, 3);
     assert.equal(cut?.firstWalId, 10);
     assert.equal(cut?.cutWalId, 12);
     assert.equal(heads.minNeededWalId(), 10);
-    assert.deepEqual(samplesOf(heads, 3), [0, 15_000, 30_000, 300_000]);
+    assert.deepEqual(samplesOf(heads, 3), [15_000, 30_000, 300_000, 300_001]);
 
     heads.pending.delete(3); // written
     assert.equal(heads.minNeededWalId(), 13);

@@ -10,7 +10,7 @@
  */
 import { SeriesHead } from './head.js';
 import { OpenHeads } from './open-heads.js';
-import { ROLLUP_BASE_MS } from './rollup.js';
+import { ROLLUP_BASE_MS, sampleBucket } from './rollup.js';
 
 /** Cutting policy; see the file comment. */
 export interface CutPolicy {
@@ -212,8 +212,9 @@ export class HeadSet {
     const maxTs = this.open.maxTs[slot] as number;
     if (count >= chunkSamples * 4) return true;
     if (timestampMs <= maxTs) return false;
+    // Rollup buckets are left-open, (s, s + R]: a sample on a boundary ends its bucket.
     const newBucket =
-      Math.floor(timestampMs / ROLLUP_BASE_MS) !== Math.floor(maxTs / ROLLUP_BASE_MS);
+      sampleBucket(timestampMs, ROLLUP_BASE_MS) !== sampleBucket(maxTs, ROLLUP_BASE_MS);
     return (
       newBucket &&
       (count >= chunkSamples || timestampMs - (this.open.minTs[slot] as number) >= maxChunkSpanMs)

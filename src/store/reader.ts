@@ -11,6 +11,8 @@ import {
   bucketStart,
   coarsenRollups,
   computeRollups,
+  concatColumns,
+  sampleBucket,
   type RollupColumns,
 } from './rollup.js';
 import { resolveSeries } from './series-index.js';
@@ -154,17 +156,19 @@ export function createReader(deps: ReaderDeps): StoreReader {
   function baseRollups(id: number, fromMs: number, toMs: number): RollupColumns {
     let rawFromMs = Infinity;
     for (const head of heads.headsOf(heads.states.get(id))) {
-      if (head.count > 0) rawFromMs = Math.min(rawFromMs, bucketStart(head.minTs, ROLLUP_BASE_MS));
+      if (head.count > 0) rawFromMs = Math.min(rawFromMs, sampleBucket(head.minTs, ROLLUP_BASE_MS));
     }
     const stored = blocks.readRollups(id, fromMs, Math.min(toMs, rawFromMs - 1));
     if (rawFromMs > toMs) return stored;
     const rawStart = Math.max(rawFromMs, fromMs);
+    // Buckets are left-open: those starting in [rawStart, toMs] hold (rawStart, toMs + R].
     const { timestampsMs, values, staleIndices } = readRaw(
       id,
-      rawStart,
-      bucketStart(toMs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS - 1,
+      rawStart + 1,
+      bucketStart(toMs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS,
     );
-    return computeRollups(timestampsMs, values, ROLLUP_BASE_MS, stored, staleIndices);
+    const fresh = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
+    return concatColumns(stored, fresh);
   }
 }
 

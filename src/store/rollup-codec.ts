@@ -1,37 +1,47 @@
 /**
  * The stored layout of rollup blocks (one row of `rollups`: consecutive 5-minute buckets of one
- * series). Version 3, written now: a 0 byte, the version byte 3, a varint bucket count, then one
+ * series). Version 4, written now: a 0 byte, the version byte 4, a varint bucket count, then one
  * bit stream of ten value columns (value-column.ts: integer or few-decimal columns bit-packed,
  * anything else Gorilla XOR), each written relative to a prediction the reader can compute
  * from the columns before it:
  * starts; counts; first and last timestamps (by the bucket start); lasts; firsts (by the
  * previous bucket's last); increases (by last - first: exact for a counter without reset);
  * mins (by min(first, last)); maxs (by max(first, last)); sums (by count × (first + last) / 2).
- * A counter's bucket then costs a few bits beyond its last value's change. Blocks of versions
- * 1 and 2 (rollup-legacy.ts) are still read.
+ * A counter's bucket then costs a few bits beyond its last value's change. Version 4 has the
+ * layout of version 3; the new number marks left-open buckets (s, s + R] (rollup.ts). Blocks
+ * of versions 1 to 3 held [s, s + R) buckets: schema version 4 deletes and rebuilds them, and
+ * the decoder refuses them.
  */
 import { BitWriter } from './bits.js';
 import { BitCursor } from './int-column.js';
-import { decodeRollupBlockV1, decodeRollupBlockV2 } from './rollup-legacy.js';
-import type { RollupColumns } from './rollup.js';
+import { LlmwatchError } from '../core/errors.js';
+import { allocColumns, type RollupColumns } from './rollup.js';
 import { readValueColumn, writeValueColumn } from './value-column.js';
 
-const VERSION = 3;
+const VERSION = 4;
 
-/** Per-bucket predictions of the columns that follow `lasts` (see the file comment). */
+/** Scratch space for the decoder's predictions (decoding is synchronous, so one suffices). */
+let scratch = new Float64Array(1024);
+
+/**
+ * Per-bucket predictions of the columns that follow `lasts` (see the file comment), as views of
+ * `space` (5n values; reused by the decoder).
+ */
 function predictions(
   n: number,
   counts: ArrayLike<number>,
   firsts: ArrayLike<number> | null,
   lasts: ArrayLike<number>,
+  space: Float64Array = new Float64Array(5 * n),
 ) {
-  const prevLast = new Float64Array(n);
+  const prevLast = space.subarray(0, n);
+  prevLast[0] = 0;
   for (let i = 1; i < n; i++) prevLast[i] = lasts[i - 1] as number;
   if (firsts === null) return { prevLast };
-  const change = new Float64Array(n);
-  const low = new Float64Array(n);
-  const high = new Float64Array(n);
-  const mean = new Float64Array(n);
+  const change = space.subarray(n, 2 * n);
+  const low = space.subarray(2 * n, 3 * n);
+  const high = space.subarray(3 * n, 4 * n);
+  const mean = space.subarray(4 * n, 5 * n);
   for (let i = 0; i < n; i++) {
     const f = firsts[i] as number;
     const l = lasts[i] as number;
@@ -43,7 +53,7 @@ function predictions(
   return { prevLast, change, low, high, mean };
 }
 
-/** Encodes buckets (sorted by start) as one version 3 block. */
+/** Encodes buckets (sorted by start) as one version 4 block. */
 export function encodeRollupBlock(cols: RollupColumns): Uint8Array {
   const n = cols.startsMs.length;
   const w = new BitWriter(16 + n * 4);
@@ -70,16 +80,16 @@ export function encodeRollupBlock(cols: RollupColumns): Uint8Array {
   return w.toBytes();
 }
 
-/** Decodes a block of any version (1 to 3), appending its buckets to `out`. */
-export function decodeRollupBlock(block: Uint8Array, out: RollupColumns): void {
-  if (block[0] !== 0) decodeRollupBlockV1(block, out);
-  else if (block[1] === 2) decodeRollupBlockV2(block, out);
-  else decodeV3(block, 0, out);
-}
-
-/** Decodes the version 3 block at byte `start`; returns the byte after it. */
-function decodeV3(block: Uint8Array, start: number, out: RollupColumns): number {
-  let pos = start + 2;
+/** Byte offset of the bucket columns, and the bucket count, of a version 4 block. */
+function header(block: Uint8Array): { pos: number; n: number } {
+  if (block[0] !== 0 || block[1] !== VERSION) {
+    const version = block[0] !== 0 ? 1 : (block[1] ?? 0);
+    throw new LlmwatchError(
+      'store_rollup_layout',
+      `store: rollup block of layout version ${version} holds [s, s + R) buckets, which this llmwatch no longer reads; schema version 4 rebuilds them on open, so the store was changed after migrating: delete its rollups table rows and reopen`,
+    );
+  }
+  let pos = 2;
   let n = 0;
   let scale = 1;
   for (;;) {
@@ -88,35 +98,42 @@ function decodeV3(block: Uint8Array, start: number, out: RollupColumns): number 
     if (byte < 0x80) break;
     scale *= 0x80;
   }
+  return { pos, n };
+}
+
+/** Number of buckets in a block (read from its header). */
+export function rollupBlockLength(block: Uint8Array): number {
+  return header(block).n;
+}
+
+/** Decodes a block into `out` from bucket index `at` on; returns the number of buckets. */
+export function decodeRollupBlockInto(block: Uint8Array, out: RollupColumns, at: number): number {
+  const { pos, n } = header(block);
+  if (scratch.length < 5 * n) scratch = new Float64Array(10 * n);
+  const space = scratch;
   const c = new BitCursor(block, pos * 8);
-  const column = (predicted?: Float64Array): Float64Array => {
-    const col = new Float64Array(n);
-    readValueColumn(block, c, n, col, predicted);
-    return col;
-  };
-  const starts = column();
-  const counts = column();
-  const firstTs = column(starts);
-  const lastTs = column(starts);
-  const lasts = column();
-  const firsts = column(predictions(n, counts, null, lasts).prevLast);
-  const p = predictions(n, counts, firsts, lasts);
-  const increases = column(p.change);
-  const mins = column(p.low);
-  const maxs = column(p.high);
-  const sums = column(p.mean);
-  for (let i = 0; i < n; i++) {
-    out.startsMs.push(starts[i] as number);
-    out.counts.push(counts[i] as number);
-    out.sums.push(sums[i] as number);
-    out.mins.push(mins[i] as number);
-    out.maxs.push(maxs[i] as number);
-    out.firsts.push(firsts[i] as number);
-    out.firstTimestampsMs.push(firstTs[i] as number);
-    out.lasts.push(lasts[i] as number);
-    out.lastTimestampsMs.push(lastTs[i] as number);
-    out.increases.push(increases[i] as number);
-  }
-  c.alignToByte();
-  return c.pos >>> 3;
+  const end = at + n;
+  const starts = out.startsMs.subarray(at, end);
+  const counts = out.counts.subarray(at, end);
+  const lasts = out.lasts.subarray(at, end);
+  const firsts = out.firsts.subarray(at, end);
+  readValueColumn(block, c, n, starts);
+  readValueColumn(block, c, n, counts);
+  readValueColumn(block, c, n, out.firstTimestampsMs.subarray(at, end), starts);
+  readValueColumn(block, c, n, out.lastTimestampsMs.subarray(at, end), starts);
+  readValueColumn(block, c, n, lasts);
+  readValueColumn(block, c, n, firsts, predictions(n, counts, null, lasts, space).prevLast);
+  const p = predictions(n, counts, firsts, lasts, space);
+  readValueColumn(block, c, n, out.increases.subarray(at, end), p.change);
+  readValueColumn(block, c, n, out.mins.subarray(at, end), p.low);
+  readValueColumn(block, c, n, out.maxs.subarray(at, end), p.high);
+  readValueColumn(block, c, n, out.sums.subarray(at, end), p.mean);
+  return n;
+}
+
+/** Decodes one block into new columns. */
+export function decodeRollupBlock(block: Uint8Array): RollupColumns {
+  const out = allocColumns(rollupBlockLength(block));
+  decodeRollupBlockInto(block, out, 0);
+  return out;
 }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { createSqliteStore } from './sqlite-store.js';
-import { emptyColumns, computeRollups } from './rollup.js';
+import { computeRollups, type RollupColumns } from './rollup.js';
 import { decodeRollupBlock, encodeRollupBlock } from './rollup-codec.js';
 import type { LabelMatcher, Sample } from './types.js';
 
@@ -22,12 +26,28 @@ function counterSamples(): Sample[] {
   return out;
 }
 
+/**
+ * A clock-aligned counter: a sample every 15 s, so one on every 5-minute boundary; resets on a
+ * boundary sample and on the sample after one, and a staleness marker on a boundary.
+ */
+function alignedSamples(): Sample[] {
+  const out: Sample[] = [];
+  let v = 0;
+  for (let i = 1; i <= 900; i++) {
+    const t = T0 + i * 15_000;
+    v = i % 140 === 0 || i % 140 === 81 ? 2 : v + ((i * 31) % 9);
+    out.push({ labels: { __name__: 'c' }, timestampMs: t, value: i === 400 ? STALE : v });
+  }
+  return out;
+}
+
 /** Brute force, Prometheus's formulas, over the raw samples of each bucket. */
 function expected(samples: Sample[], resolutionMs: number) {
   const buckets = new Map<number, Sample[]>();
   for (const s of samples) {
     if (Number.isNaN(s.value)) continue; // the only NaN is the staleness marker
-    const start = Math.floor(s.timestampMs / resolutionMs) * resolutionMs;
+    // Left-open buckets: a sample on a boundary ends the bucket before it.
+    const start = Math.ceil(s.timestampMs / resolutionMs) * resolutionMs - resolutionMs;
     buckets.set(start, [...(buckets.get(start) ?? []), s]);
   }
   const rows = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
@@ -51,6 +71,13 @@ function expected(samples: Sample[], resolutionMs: number) {
   });
 }
 
+/** The columns as plain arrays (typed-array views compare by their whole buffer otherwise). */
+function plain(cols: RollupColumns): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(cols).map(([k, v]) => [k, v instanceof Float64Array ? [...v] : v]),
+  );
+}
+
 describe('rollups', () => {
   it('encode and decode a block exactly', () => {
     const cols = computeRollups(
@@ -58,27 +85,7 @@ describe('rollups', () => {
       [5, Number.NaN, -Infinity, 1e300],
       300_000,
     );
-    const back = emptyColumns();
-    decodeRollupBlock(encodeRollupBlock(cols), back);
-    assert.deepEqual(back, cols);
-  });
-
-  it('decodes a version 1 block (written before the compact layout) exactly', () => {
-    // encodeRollupBlock of the version 1 layout for the samples below.
-    const v1 =
-      '0318151515151015100c000000000000010000000000000003924f83097fff924f807ff8000000000000c06c' +
-      '00707d038fc8791000eb384014000000000000c075ff383e81c7e43c8800759c4014000000000000c075ff38' +
-      '3e81c7e43c8800759c4014000000000000c075ff383e81c7e43c8800759c3ff0000000000000c2b7f086b40f' +
-      '86a07ff8000000000000c06c00707d038fc8791000eb384000000000000000d07fc35c2b40f86a7ff8000000' +
-      '000000c267ff80';
-    const back = emptyColumns();
-    decodeRollupBlock(Buffer.from(v1, 'hex'), back);
-    const expected = computeRollups(
-      [1, 2, 400_000, 900_000],
-      [5, Number.NaN, -Infinity, 1e300],
-      300_000,
-    );
-    assert.deepEqual(back, expected);
+    assert.deepEqual(plain(decodeRollupBlock(encodeRollupBlock(cols))), plain(cols));
   });
 
   it('stores a counter in 304 bytes per 2,400 samples (version 2: 753, version 1: 1,812) and reads it back', () => {
@@ -91,21 +98,25 @@ describe('rollups', () => {
     const cols = computeRollups(ts, values, 300_000);
     const block = encodeRollupBlock(cols);
     assert.equal(block.length, 304);
-    const back = emptyColumns();
-    decodeRollupBlock(block, back);
-    assert.deepEqual(back, cols);
+    assert.deepEqual(plain(decodeRollupBlock(block)), plain(cols));
   });
 
-  for (const resolutionMs of [300_000, 3_600_000]) {
-    it(`match raw data exactly at ${resolutionMs / 60_000} min, across chunks and head`, async () => {
+  const cases = [
+    [300_000, 'irregular', counterSamples],
+    [3_600_000, 'irregular', counterSamples],
+    [300_000, 'clock-aligned', alignedSamples],
+    [3_600_000, 'clock-aligned', alignedSamples],
+  ] as const;
+  for (const [resolutionMs, kind, make] of cases) {
+    it(`match ${kind} raw data exactly at ${resolutionMs / 60_000} min, across chunks and head`, async () => {
       const store = createSqliteStore({ path: ':memory:', chunkSamples: 40 });
-      const samples = counterSamples();
+      const samples = make();
       for (let i = 0; i < samples.length; i += 50) await store.append(samples.slice(i, i + 50));
       const endMs = T0 + 10 * 3_600_000;
       const got = await store.selectRollups(M, T0, endMs, resolutionMs);
       assert.equal(got.length, 1);
       const g = got[0]!;
-      const rows = g.startsMs.map((start, i) => ({
+      const rows = [...g.startsMs].map((start, i) => ({
         start,
         count: g.counts[i],
         sum: g.sums[i],
@@ -123,30 +134,58 @@ describe('rollups', () => {
       // Some buckets come from stored rollups, the newest from the head.
       await store.flushHeads();
       const flushed = await store.selectRollups(M, T0, endMs, resolutionMs);
-      assert.deepEqual(flushed, got);
+      assert.deepEqual(flushed.map(plain), got.map(plain));
       await store.close();
     });
   }
 });
 
+describe('head cuts with left-open buckets', () => {
+  it('put each clock-aligned sample in one bucket: no rollup row overlaps another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmwatch-cuts-'));
+    try {
+      const path = join(dir, 'c.db');
+      const opts = { path, chunkSamples: 40, compactionBudgetMs: 0, retentionIntervalMs: 0 };
+      const store = createSqliteStore(opts);
+      const samples = alignedSamples();
+      for (let i = 0; i < samples.length; i += 50) await store.append(samples.slice(i, i + 50));
+      await store.flushHeads();
+      await store.close();
+      const db = new Database(path, { readonly: true });
+      const chunks = db.prepare('SELECT max_ts FROM chunks ORDER BY max_ts').pluck().all();
+      const rollups = db
+        .prepare('SELECT min_ts, max_ts FROM rollups ORDER BY max_ts')
+        .raw()
+        .all() as Array<[number, number]>;
+      db.close();
+      // Each cut but the last ends on a 5-minute boundary: its sample there closes the bucket.
+      // (flushHeads compacts the first 2 h into one row; 10 cuts of 40 samples follow.)
+      assert.ok(chunks.length >= 10, `${chunks.length} chunks`);
+      for (const maxTs of chunks.slice(0, -1)) assert.equal((maxTs as number) % 300_000, 0);
+      // No bucket written twice (which a recompute after a cut inside a bucket would do).
+      assert.ok(rollups.length >= 10);
+      for (let i = 1; i < rollups.length; i++) {
+        assert.ok(rollups[i]![0] > rollups[i - 1]![1], `row ${i} overlaps the one before`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('rollup block versions', () => {
-  it('decodes a version 2 block (written before the column layout) exactly', () => {
-    // encodeRollupBlock of the version 2 layout for the samples below.
-    const v2 =
-      '0002041d000000000000010000000000000003924f83097fff924f81d6d8417ff0c26c017119ff6c075ff780' +
-      'ebfec7fe0000000000000800000000000000180d800b01bfff1856fe10d741ff0d707d038fc8791000eb3828' +
-      '1f0d70ad03e1ac7c57c8791000eb3ea17e0a03fa00';
-    const back = emptyColumns();
-    decodeRollupBlock(Buffer.from(v2, 'hex'), back);
-    const want = computeRollups(
-      [1, 2, 400_000, 900_000, 1_200_000, 1_200_500],
-      [5, Number.NaN, -Infinity, 1e300, 7, 9],
-      300_000,
-    );
-    assert.deepEqual(back, want);
+  it('refuses blocks of layouts 1 to 3 ([s, s + R) buckets), naming the fix', () => {
+    // A version 2 block and a version 1 block (first byte not 0), as earlier llmwatch wrote.
+    for (const hex of ['0002041d0000', '03181515151510']) {
+      assert.throws(
+        () => decodeRollupBlock(Buffer.from(hex, 'hex')),
+        (err: Error & { code?: string }) =>
+          err.code === 'store_rollup_layout' && /rebuilds them on open/.test(err.message),
+      );
+    }
   });
 
-  it('round-trips version 3 blocks of adversarial and decimal columns exactly', () => {
+  it('round-trips version 4 blocks of adversarial and decimal columns exactly', () => {
     const cases: Array<[number[], number[]]> = [
       [
         [1, 2, 3, 400_000, 900_000, 1_200_000, 1_200_500],
@@ -163,13 +202,12 @@ describe('rollup block versions', () => {
     ];
     for (const [ts, values] of cases) {
       const cols = computeRollups(ts, values, 300_000);
-      const back = emptyColumns();
-      decodeRollupBlock(encodeRollupBlock(cols), back);
-      assert.deepEqual(back, cols);
+      const back = decodeRollupBlock(encodeRollupBlock(cols));
+      assert.deepEqual(plain(back), plain(cols));
       // -0 and +0 differ in their bits; deepEqual treats them as equal.
       assert.deepEqual(
-        back.mins.map((v) => Object.is(v, -0)),
-        cols.mins.map((v) => Object.is(v, -0)),
+        [...back.mins].map((v) => Object.is(v, -0)),
+        [...cols.mins].map((v) => Object.is(v, -0)),
       );
     }
   });

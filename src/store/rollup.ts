@@ -1,55 +1,109 @@
 /**
  * Downsampled rollups: per series and fixed bucket (5 minutes in storage, coarser ones merged
- * on read), the aggregates PromQL range functions need. What each answers exactly:
+ * on read), the aggregates PromQL range functions need. Buckets are left-open like PromQL's
+ * range windows: bucket s covers (s, s + resolution], so a window (t - range, t] with t and
+ * t - range on bucket boundaries is exactly the buckets starting in [t - range, t), whatever
+ * the samples' timestamps (scrapes aligned to the clock included). What each answers exactly:
  * - count_over_time, sum_over_time, avg_over_time (sum / count), min_over_time, max_over_time:
  *   exact for windows made of whole buckets. Sums of non-integer values can differ from a
  *   sample-by-sample sum in the last bits (float addition order).
  * - increase, rate, delta: the bucket `increase` (last - first + the value before each counter
  *   reset, Prometheus's formula) merged with the first/last jumps between buckets gives the exact
  *   raw increase over whole buckets; with firstTimestampsMs/lastTimestampsMs and counts the
- *   extrapolation of rate/increase is exact too, when the window starts and ends on bucket
- *   boundaries (buckets are [start, start + resolution), Prometheus windows (t - range, t]:
- *   a sample exactly on a boundary falls in the other window).
- * - last_over_time and instant lookback: `lasts` with lastTimestampsMs.
+ *   extrapolation of rate/increase is exact too.
+ * - last_over_time and instant lookback: `lasts` with lastTimestampsMs (not used by the engine).
  * - quantile_over_time, stddev/stdvar_over_time, changes, resets: not answerable from rollups.
  * Limitation: staleness markers are left out of every aggregate (as PromQL range functions do),
  * so a bucket holding only markers is absent; a window ending within a bucket needs raw data.
+ * Stores written before schema version 4 held [s, s + R) buckets; the migration rebuilds them.
  */
 
 /** Resolution of stored rollups, in milliseconds (5 minutes). */
 export const ROLLUP_BASE_MS = 300_000;
 
-/** Aggregates per bucket as parallel arrays; bucket i covers [startsMs[i], +resolution). */
+/** Aggregates per bucket as parallel columns; bucket i covers (startsMs[i], +resolution]. */
 export interface RollupColumns {
-  startsMs: number[];
+  startsMs: Float64Array;
   /** Samples in the bucket (staleness markers excluded). */
-  counts: number[];
-  sums: number[];
+  counts: Float64Array;
+  sums: Float64Array;
   /** Prometheus min/max_over_time semantics: NaN only when every value is NaN. */
-  mins: number[];
-  maxs: number[];
-  firsts: number[];
-  firstTimestampsMs: number[];
-  lasts: number[];
-  lastTimestampsMs: number[];
+  mins: Float64Array;
+  maxs: Float64Array;
+  firsts: Float64Array;
+  firstTimestampsMs: Float64Array;
+  lasts: Float64Array;
+  lastTimestampsMs: Float64Array;
   /** Counter increase from the first to the last sample in the bucket, resets handled. */
-  increases: number[];
+  increases: Float64Array;
+}
+
+/** Every column but startsMs, in block order. */
+export const COLUMN_KEYS = [
+  'counts',
+  'sums',
+  'mins',
+  'maxs',
+  'firsts',
+  'firstTimestampsMs',
+  'lasts',
+  'lastTimestampsMs',
+  'increases',
+] as const;
+
+/** Columns of `n` buckets, zero-filled (views of one buffer: one allocation). */
+export function allocColumns(n: number): RollupColumns {
+  const buffer = new Float64Array(10 * n);
+  const view = (k: number) => buffer.subarray(k * n, (k + 1) * n);
+  return {
+    startsMs: view(0),
+    counts: view(1),
+    sums: view(2),
+    mins: view(3),
+    maxs: view(4),
+    firsts: view(5),
+    firstTimestampsMs: view(6),
+    lasts: view(7),
+    lastTimestampsMs: view(8),
+    increases: view(9),
+  };
 }
 
 /** An empty set of columns. */
 export function emptyColumns(): RollupColumns {
+  return allocColumns(0);
+}
+
+/** Buckets [from, to) of `cols`, as views (no copy). */
+export function sliceColumns(cols: RollupColumns, from: number, to: number): RollupColumns {
+  if (from === 0 && to === cols.startsMs.length) return cols;
   return {
-    startsMs: [],
-    counts: [],
-    sums: [],
-    mins: [],
-    maxs: [],
-    firsts: [],
-    firstTimestampsMs: [],
-    lasts: [],
-    lastTimestampsMs: [],
-    increases: [],
+    startsMs: cols.startsMs.subarray(from, to),
+    counts: cols.counts.subarray(from, to),
+    sums: cols.sums.subarray(from, to),
+    mins: cols.mins.subarray(from, to),
+    maxs: cols.maxs.subarray(from, to),
+    firsts: cols.firsts.subarray(from, to),
+    firstTimestampsMs: cols.firstTimestampsMs.subarray(from, to),
+    lasts: cols.lasts.subarray(from, to),
+    lastTimestampsMs: cols.lastTimestampsMs.subarray(from, to),
+    increases: cols.increases.subarray(from, to),
   };
+}
+
+/** The buckets of `a` followed by those of `b` (a's all start before b's). */
+export function concatColumns(a: RollupColumns, b: RollupColumns): RollupColumns {
+  if (b.startsMs.length === 0) return a;
+  if (a.startsMs.length === 0) return b;
+  const n = a.startsMs.length;
+  const out = allocColumns(n + b.startsMs.length);
+  out.startsMs.set(a.startsMs);
+  out.startsMs.set(b.startsMs, n);
+  for (const key of COLUMN_KEYS) {
+    out[key].set(a[key]);
+    out[key].set(b[key], n);
+  }
+  return out;
 }
 
 const f64 = new Float64Array(1);
@@ -75,26 +129,38 @@ export function isStaleMarker(value: number): boolean {
   return lo === 2 && (hi & ~0x00080000) === 0x7ff00000;
 }
 
-/** Floor of `timestampMs` to a multiple of `resolutionMs`. */
+/** Floor of `timestampMs` to a multiple of `resolutionMs` (aligns query ranges). */
 export function bucketStart(timestampMs: number, resolutionMs: number): number {
   return Math.floor(timestampMs / resolutionMs) * resolutionMs;
 }
 
 /**
- * Aggregates sorted samples into buckets of `resolutionMs`, appending to `out`. Staleness
- * markers are skipped: those listed in `staleIndices` (ascending indices, as the decoders
- * report them) and any value whose bits still show the marker.
+ * Start of the left-open bucket (s, s + resolutionMs] holding a sample at `timestampMs`: a
+ * sample exactly on a boundary belongs to the bucket ending there.
+ */
+export function sampleBucket(timestampMs: number, resolutionMs: number): number {
+  return Math.ceil(timestampMs / resolutionMs) * resolutionMs - resolutionMs;
+}
+
+/**
+ * Aggregates sorted samples into left-open buckets of `resolutionMs`. Staleness markers are
+ * skipped: those listed in `staleIndices` (ascending indices, as the decoders report them) and
+ * any value whose bits still show the marker.
  */
 export function computeRollups(
-  timestampsMs: readonly number[],
-  values: readonly number[],
+  timestampsMs: ArrayLike<number>,
+  values: ArrayLike<number>,
   resolutionMs: number,
-  out: RollupColumns = emptyColumns(),
   staleIndices: readonly number[] = [],
 ): RollupColumns {
+  // At most one bucket per sample; the columns are cut to the buckets found.
+  const out = allocColumns(timestampsMs.length);
+  const { startsMs, counts, sums, mins, maxs, firsts, firstTimestampsMs, lasts } = out;
+  const { lastTimestampsMs, increases } = out;
   let current = Number.NaN;
   let prev = 0;
   let nextStale = 0;
+  let b = -1;
   for (let i = 0; i < timestampsMs.length; i++) {
     const ts = timestampsMs[i] as number;
     const v = values[i] as number;
@@ -103,40 +169,41 @@ export function computeRollups(
       continue;
     }
     if (v !== v && isStaleMarker(v)) continue;
-    const start = bucketStart(ts, resolutionMs);
-    const b = out.startsMs.length - 1;
+    const start = sampleBucket(ts, resolutionMs);
     if (start !== current) {
       current = start;
-      out.startsMs.push(start);
-      out.counts.push(1);
-      out.sums.push(v);
-      out.mins.push(v);
-      out.maxs.push(v);
-      out.firsts.push(v);
-      out.firstTimestampsMs.push(ts);
-      out.lasts.push(v);
-      out.lastTimestampsMs.push(ts);
-      out.increases.push(0);
+      b++;
+      startsMs[b] = start;
+      counts[b] = 1;
+      sums[b] = v;
+      mins[b] = v;
+      maxs[b] = v;
+      firsts[b] = v;
+      firstTimestampsMs[b] = ts;
+      lasts[b] = v;
+      lastTimestampsMs[b] = ts;
+      increases[b] = 0;
     } else {
-      out.counts[b] = (out.counts[b] as number) + 1;
-      out.sums[b] = (out.sums[b] as number) + v;
-      const min = out.mins[b] as number;
-      if (v < min || Number.isNaN(min)) out.mins[b] = v;
-      const max = out.maxs[b] as number;
-      if (v > max || Number.isNaN(max)) out.maxs[b] = v;
+      counts[b] = (counts[b] as number) + 1;
+      sums[b] = (sums[b] as number) + v;
+      const min = mins[b] as number;
+      if (v < min || Number.isNaN(min)) mins[b] = v;
+      const max = maxs[b] as number;
+      if (v > max || Number.isNaN(max)) maxs[b] = v;
       // Prometheus: last - first, plus the value before each reset; kept as a running total.
-      out.increases[b] = (out.increases[b] as number) + (v < prev ? v : v - prev);
-      out.lasts[b] = v;
-      out.lastTimestampsMs[b] = ts;
+      increases[b] = (increases[b] as number) + (v < prev ? v : v - prev);
+      lasts[b] = v;
+      lastTimestampsMs[b] = ts;
     }
     prev = v;
   }
-  return out;
+  return sliceColumns(out, 0, b + 1);
 }
 
 /**
  * Merges consecutive buckets into coarser ones of `resolutionMs` (a multiple of the input's
- * resolution), keeping those whose start is in [fromMs, toMs].
+ * resolution, so each input bucket lies in one output bucket), keeping those whose start is in
+ * [fromMs, toMs].
  */
 export function coarsenRollups(
   input: RollupColumns,
@@ -144,43 +211,41 @@ export function coarsenRollups(
   fromMs: number,
   toMs: number,
 ): RollupColumns {
-  const out = emptyColumns();
+  const out = allocColumns(input.startsMs.length);
+  const { startsMs, counts, sums, mins, maxs, firsts, firstTimestampsMs, lasts } = out;
+  const { lastTimestampsMs, increases } = out;
   let current = Number.NaN;
+  let b = -1;
   for (let i = 0; i < input.startsMs.length; i++) {
     const start = bucketStart(input.startsMs[i] as number, resolutionMs);
     if (start < fromMs || start > toMs) continue;
-    const b = out.startsMs.length - 1;
     if (start !== current) {
       current = start;
-      out.startsMs.push(start);
-      for (const key of COLUMN_KEYS) out[key].push(input[key][i] as number);
+      b++;
+      startsMs[b] = start;
+      counts[b] = input.counts[i] as number;
+      sums[b] = input.sums[i] as number;
+      mins[b] = input.mins[i] as number;
+      maxs[b] = input.maxs[i] as number;
+      firsts[b] = input.firsts[i] as number;
+      firstTimestampsMs[b] = input.firstTimestampsMs[i] as number;
+      lasts[b] = input.lasts[i] as number;
+      lastTimestampsMs[b] = input.lastTimestampsMs[i] as number;
+      increases[b] = input.increases[i] as number;
       continue;
     }
     const first = input.firsts[i] as number;
-    const prevLast = out.lasts[b] as number;
+    const prevLast = lasts[b] as number;
     const jump = first < prevLast ? first : first - prevLast;
-    out.increases[b] = (out.increases[b] as number) + jump + (input.increases[i] as number);
-    out.counts[b] = (out.counts[b] as number) + (input.counts[i] as number);
-    out.sums[b] = (out.sums[b] as number) + (input.sums[i] as number);
+    increases[b] = (increases[b] as number) + jump + (input.increases[i] as number);
+    counts[b] = (counts[b] as number) + (input.counts[i] as number);
+    sums[b] = (sums[b] as number) + (input.sums[i] as number);
     const min = input.mins[i] as number;
-    if (min < (out.mins[b] as number) || Number.isNaN(out.mins[b])) out.mins[b] = min;
+    if (min < (mins[b] as number) || Number.isNaN(mins[b])) mins[b] = min;
     const max = input.maxs[i] as number;
-    if (max > (out.maxs[b] as number) || Number.isNaN(out.maxs[b])) out.maxs[b] = max;
-    out.lasts[b] = input.lasts[i] as number;
-    out.lastTimestampsMs[b] = input.lastTimestampsMs[i] as number;
+    if (max > (maxs[b] as number) || Number.isNaN(maxs[b])) maxs[b] = max;
+    lasts[b] = input.lasts[i] as number;
+    lastTimestampsMs[b] = input.lastTimestampsMs[i] as number;
   }
-  return out;
+  return sliceColumns(out, 0, b + 1);
 }
-
-/** Every column but startsMs, in block order. */
-export const COLUMN_KEYS = [
-  'counts',
-  'sums',
-  'mins',
-  'maxs',
-  'firsts',
-  'firstTimestampsMs',
-  'lasts',
-  'lastTimestampsMs',
-  'increases',
-] as const;

@@ -19,6 +19,9 @@
  *   chunks; each block names its own layout version.
  * - Version 3 drops the indexes on max_ts and label_index by series: retention deletes through
  *   the primary keys (retention.ts), which saves an index entry per row.
+ * - Version 4 makes rollup buckets left-open, (s, s + R] instead of [s, s + R): it deletes every
+ *   rollup row and sets meta `rollups_rebuild`, and the store rebuilds them from the chunks on
+ *   open (rollup-rebuild.ts; the key is deleted when done).
  * - `samples` (version 1 only): one row per sample; converted to chunks on open (migrate-v1.ts).
  * - `meta`: key/value rows; `schema_version` drives migrations, `next_chunk_id` numbers chunks.
  */
@@ -77,6 +80,10 @@ const MIGRATIONS: readonly string[] = [
   DROP INDEX chunks_by_max_ts;
   DROP INDEX rollups_by_max_ts;
   DROP INDEX label_index_by_series;
+  `,
+  `
+  DELETE FROM rollups;
+  INSERT OR REPLACE INTO meta (key, value) VALUES ('rollups_rebuild', '0');
   `,
 ];
 

@@ -16,7 +16,7 @@
 import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { BlockStore } from './blocks.js';
-import { Compactor } from './compaction.js';
+import { Compactor, maxRowBytes } from './compaction.js';
 import { HeadSet } from './head-set.js';
 import { canonicalLabelsKey } from './labels.js';
 import { convertRowSamples } from './migrate-v1.js';
@@ -27,6 +27,7 @@ import { prepareStatements } from './statements.js';
 import type { LabelMatcher, Labels, MetricStore, RollupSeriesData, Sample } from './types.js';
 import { describeInvalidSample } from './validate.js';
 import { decodeWalBatch, encodeWalBatch } from './wal-codec.js';
+import { rebuildRollups } from './rollup-rebuild.js';
 import { resolveSeries } from './series-index.js';
 import { SeriesCache } from './series-cache.js';
 
@@ -131,6 +132,17 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const stmts = prepareStatements(db);
   const blocks = new BlockStore(stmts);
   const compactor = new Compactor(db, stmts, blocks);
+  const rebuiltStart = performance.now();
+  const rebuiltSeries = rebuildRollups(
+    db,
+    stmts,
+    blocks,
+    maxRowBytes(db.pragma('page_size', { simple: true }) as number),
+  );
+  if (rebuiltSeries > 0) {
+    const ms = Math.round(performance.now() - rebuiltStart);
+    logger?.info({ path, rebuiltSeries, ms }, 'metric store rollups rebuilt (left-open buckets)');
+  }
   const convertedSamples = convertRowSamples(db, blocks, chunkSamples);
   if (convertedSamples > 0) logger?.info({ path, convertedSamples }, 'metric store converted');
   // Label set -> series id, for label sets seen since opening.

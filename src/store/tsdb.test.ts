@@ -287,9 +287,14 @@ describe('schema version 2', () => {
       );
       assert.ok(Object.is(got?.values[3], -0));
       assert.deepEqual(got?.staleMask, Uint8Array.from([0, 1, 0, 0]));
-      const [r] = await store.selectRollups(M, T0, T0 + 3_600_000, 300_000);
-      assert.deepEqual(r?.sums, [4, -0]);
-      assert.deepEqual(r?.counts, [2, 1]);
+      // Schema version 4 deleted the [s, s + R) rollup row and rebuilt left-open buckets from the
+      // chunk: T0 (on a boundary) ends the bucket before it; the marker is left out.
+      const [r] = await store.selectRollups(M, T0 - 300_000, T0 + 3_600_000, 300_000);
+      assert.deepEqual([...(r?.startsMs ?? [])], [T0 - 300_000, T0, T0 + 300_000]);
+      assert.deepEqual([...(r?.sums ?? [])], [1.5, 2.5, -0]);
+      assert.ok(Object.is(r?.sums[2], -0));
+      assert.deepEqual([...(r?.counts ?? [])], [1, 1, 1]);
+      assert.deepEqual([...(r?.lastTimestampsMs ?? [])], [T0, T0 + 30_000, T0 + 400_000]);
 
       // New samples go into tagged chunks beside the old rows; both read back.
       await store.append(series('m', 'a', [T0 + 3_600_000, T0 + 3_615_000], (i) => i + 7));
@@ -304,6 +309,15 @@ describe('schema version 2', () => {
       assert.deepEqual(
         check.prepare('SELECT format FROM chunks ORDER BY id').pluck().all(),
         [0, 1],
+      );
+      // Every rollup block has the left-open layout (version 4); the rebuild is done.
+      assert.deepEqual(
+        check.prepare('SELECT DISTINCT hex(substr(data, 1, 2)) FROM rollups').pluck().all(),
+        ['0004'],
+      );
+      assert.equal(
+        check.prepare("SELECT count(*) FROM meta WHERE key = 'rollups_rebuild'").pluck().get(),
+        0,
       );
       check.close();
     }),

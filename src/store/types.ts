@@ -37,29 +37,30 @@ export interface SeriesData {
 }
 
 /**
- * Downsampled data of one series: aggregates per fixed bucket, bucket i covering
- * [startsMs[i], startsMs[i] + resolutionMs). Staleness markers are left out of every aggregate.
- * See store/rollup.ts for which PromQL functions each field answers exactly.
+ * Downsampled data of one series: aggregates per fixed bucket, bucket i covering the left-open
+ * (startsMs[i], startsMs[i] + resolutionMs], like PromQL's range windows. Staleness markers are
+ * left out of every aggregate. See store/rollup.ts for which PromQL functions each field answers
+ * exactly. Columns are typed arrays of equal length (possibly views into a larger buffer).
  */
 export interface RollupSeriesData {
   labels: Labels;
   /** Bucket width in milliseconds (a multiple of 5 minutes). */
   resolutionMs: number;
   /** Bucket start times (Unix ms), ascending. */
-  startsMs: number[];
+  startsMs: Float64Array;
   /** Samples per bucket. */
-  counts: number[];
-  sums: number[];
+  counts: Float64Array;
+  sums: Float64Array;
   /** Smallest and largest value; NaN only when every value in the bucket is NaN. */
-  mins: number[];
-  maxs: number[];
+  mins: Float64Array;
+  maxs: Float64Array;
   /** First and last sample of the bucket, with their timestamps (Unix ms). */
-  firsts: number[];
-  firstTimestampsMs: number[];
-  lasts: number[];
-  lastTimestampsMs: number[];
+  firsts: Float64Array;
+  firstTimestampsMs: Float64Array;
+  lasts: Float64Array;
+  lastTimestampsMs: Float64Array;
   /** Counter increase from the first to the last sample of the bucket, resets handled. */
-  increases: number[];
+  increases: Float64Array;
 }
 
 /** A time-series store: append samples in batches, read them back by label matchers and range. */
