@@ -230,7 +230,8 @@ grafana
       prometheusUrl: opts.prometheusUrl,
       webhookUrl: opts.webhookUrl,
       dashboards,
-      ruleFiles: expandGlobs(ruleFilePatterns(config.alerting)),
+      // Relative rule globs are relative to the config file, as for `serve`.
+      ruleFiles: expandGlobs(ruleFilePatterns(config.alerting), dirname(opts.config)),
     });
     for (const file of result.files) process.stdout.write(`wrote ${file}\n`);
     for (const skipped of result.skipped) process.stdout.write(`skipped ${skipped}\n`);

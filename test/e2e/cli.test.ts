@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -94,6 +94,28 @@ test('eval calibrate refuses bad options before running', () => {
   assert.match(threshold.stderr, /expected a number from 0 to 1, got "5"/);
   const out = llmwatch([...base, '--out', '/nonexistent-llmwatch/x.json']);
   assert.match(out.stderr, /folder "\/nonexistent-llmwatch" does not exist/);
+});
+
+test('grafana export reads relative alerting.ruleFiles globs from the config file folder', () => {
+  // Run from the repository root: the globs must not be resolved against the current folder.
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-cli-'));
+  try {
+    mkdirSync(join(dir, 'rules'));
+    writeFileSync(
+      join(dir, 'rules', 'team.yml'),
+      'groups:\n  - name: team\n    rules:\n      - alert: TeamRelativeRule\n' +
+        '        expr: sum by (component) (llm_requests_waiting) > 10\n',
+    );
+    const config = join(dir, 'llmwatch.yaml');
+    writeFileSync(config, 'alerting:\n  defaultRules: false\n  ruleFiles: ["rules/*.yml"]\n');
+    const out = join(dir, 'out');
+    const run = llmwatch(['grafana', 'export', '--out', out, '-c', config]);
+    assert.equal(run.code, 0, run.stderr);
+    const text = readFileSync(join(out, 'provisioning/alerting/rules.yaml'), 'utf8');
+    assert.match(text, /title: TeamRelativeRule/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('grafana export converts the shipped rules and those of alerting.ruleFiles', () => {
