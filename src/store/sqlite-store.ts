@@ -251,15 +251,27 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     'metric store opened',
   );
 
-  /** Inserts new series and their index rows; returns their ids. */
-  const insertSeries = (newSeries: Array<{ key: string; labels: Record<string, string> }>) =>
-    newSeries.map(({ key, labels }) => {
-      const id = Number(stmts.insertSeries.run(labels.__name__ as string, key).lastInsertRowid);
+  // Series ids only grow, past deleted series too: WAL rows may still hold samples of a series
+  // retention deleted, and replay must never hand them to a newer series with the same id.
+  let nextSeriesId = Math.max(
+    Number(stmts.readMeta.get('next_series_id') ?? '1'),
+    stmts.maxSeriesId.get()! + 1,
+  );
+
+  /** Inserts new series and their index rows (inside writeBatch); returns their ids. */
+  const insertSeries = (newSeries: Array<{ key: string; labels: Record<string, string> }>) => {
+    if (newSeries.length === 0) return [];
+    const ids = newSeries.map(({ key, labels }, k) => {
+      const id = nextSeriesId + k;
+      stmts.insertSeries.run(id, labels.__name__ as string, key);
       for (const [name, value] of Object.entries(labels)) {
         if (value !== '') stmts.insertLabel.run(name, value, id);
       }
       return id;
     });
+    stmts.writeMeta.run('next_series_id', String(nextSeriesId + newSeries.length));
+    return ids;
+  };
 
   const writeBatch = db.transaction(
     (
@@ -361,6 +373,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         );
       }
       lastWalId = written.walId;
+      nextSeriesId += newSeries.length;
       for (let k = 0; k < newSeries.length; k++) {
         const id = written.newIds[k] as number;
         for (const labels of (newSeries[k] as { seen: Labels[] }).seen) seriesCache.set(labels, id);

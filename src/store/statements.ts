@@ -12,7 +12,8 @@ export type BlockRow = [number, number, number, number, Uint8Array, number];
 /** Prepared statements bound to one open database. */
 export interface Statements {
   seriesIdByLabels: Database.Statement<[string], number>;
-  insertSeries: Database.Statement<[string, string]>;
+  insertSeries: Database.Statement<[number, string, string]>;
+  maxSeriesId: Database.Statement<[], number>;
   insertLabel: Database.Statement<[string, string, number]>;
   labelsById: Database.Statement<[number], { labels: string }>;
   allSeriesIds: Database.Statement<[], number>;
@@ -51,7 +52,8 @@ export function prepareStatements(db: Database.Database): Statements {
     seriesIdByLabels: db
       .prepare<[string], number>('SELECT id FROM series WHERE labels = ?')
       .pluck(),
-    insertSeries: db.prepare('INSERT INTO series (metric, labels) VALUES (?, ?)'),
+    insertSeries: db.prepare('INSERT INTO series (id, metric, labels) VALUES (?, ?, ?)'),
+    maxSeriesId: db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM series').pluck(),
     insertLabel: db.prepare(
       'INSERT OR IGNORE INTO label_index (name, value, series_id) VALUES (?, ?, ?)',
     ),

@@ -1,0 +1,45 @@
+// Retention and series ids: a series deleted by retention may still have samples in write-ahead
+// log rows (other heads keep those rows), so its id must never be given to a newer series, or
+// replay after a restart would hand the old samples to it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createSqliteStore } from './sqlite-store.js';
+
+const DAY_MS = 86_400_000;
+
+test('series ids are never reused after retention deletes the newest series', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-retention-'));
+  const path = join(dir, 'store.db');
+  const opts = { path, retentionDays: 30, retentionIntervalMs: 0 };
+  const now = 1_796_400_000_000;
+  try {
+    let store = createSqliteStore(opts);
+    await store.append([{ labels: { __name__: 'kept' }, timestampMs: now, value: 1 }]);
+    await store.append([
+      { labels: { __name__: 'expired' }, timestampMs: now - 40 * DAY_MS, value: 2 },
+    ]);
+    await store.flushHeads();
+    const result = await store.enforceRetention(now);
+    assert.equal(result.deletedSeries, 1);
+    await store.close();
+
+    // A restart in between: the next id must come from what was persisted, not max(id) + 1.
+    store = createSqliteStore(opts);
+    await store.append([{ labels: { __name__: 'fresh' }, timestampMs: now + 1000, value: 3 }]);
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare('SELECT id, metric FROM series ORDER BY id').all();
+    db.close();
+    assert.deepEqual(rows, [
+      { id: 1, metric: 'kept' },
+      { id: 3, metric: 'fresh' },
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
