@@ -17,13 +17,19 @@ import {
 } from './rollup.js';
 import type { BlockRow, Statements } from './statements.js';
 
+/** How far past the wall clock a chunk may end and still count for compaction, ms. */
+const FUTURE_SLACK_MS = 3_600_000;
+
 /** Reads and writes chunks and rollups through prepared statements. */
 export class BlockStore {
   /** Id of the next chunk or rollup block; persisted by the caller (meta next_chunk_id). */
   nextId: number;
-  /** Newest timestamp written as a chunk since opening (-Infinity before the first). */
+  /**
+   * Newest and oldest timestamps written as chunks since opening (∓Infinity before the first),
+   * for compaction. Chunks ending more than an hour past the wall clock are left out: one
+   * future-dated sample (a skewed clock upstream) must not make every window look complete.
+   */
   newestTs = -Infinity;
-  /** Oldest timestamp written as a chunk since opening (Infinity before the first). */
   oldestTs = Infinity;
 
   constructor(private readonly stmts: Statements) {
@@ -111,8 +117,10 @@ export class BlockStore {
     const gorilla = head.toBytes();
     const decoded = decodeChunk(gorilla, head.count);
     const bytes = encodeStoredChunk(decoded.timestampsMs, decoded.values, head.count, gorilla);
-    if (head.maxTs > this.newestTs) this.newestTs = head.maxTs;
-    if (head.minTs < this.oldestTs) this.oldestTs = head.minTs;
+    if (head.maxTs <= Date.now() + FUTURE_SLACK_MS) {
+      if (head.maxTs > this.newestTs) this.newestTs = head.maxTs;
+      if (head.minTs < this.oldestTs) this.oldestTs = head.minTs;
+    }
     // Buckets are left-open, (s, s + R]: a chunk reaches into the first bucket when it ends after s.
     const firstBucket = sampleBucket(head.minTs, ROLLUP_BASE_MS);
     const overlaps = this.stmts.hasChunkFrom.get(id, firstBucket + 1) !== 0;

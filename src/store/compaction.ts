@@ -79,6 +79,8 @@ interface Cursor {
 /** Merges complete windows of chunks and rollups; see the file comment. */
 export class Compactor {
   private readonly cursors: Array<Cursor | null>;
+  /** Oldest timestamp written as a chunk since compaction began (meta key ORIGIN_KEY). */
+  private originMs: number;
   private readonly seriesAfter: Database.Statement<[number], number>;
   private readonly maxRowBytes: number;
 
@@ -89,6 +91,8 @@ export class Compactor {
     private readonly levels: readonly CompactionLevel[] = DEFAULT_LEVELS,
   ) {
     this.cursors = levels.map((level) => readCursor(stmts.readMeta.get(metaKey(level))));
+    const origin = Number(stmts.readMeta.get(ORIGIN_KEY));
+    this.originMs = Number.isSafeInteger(origin) ? origin : Infinity;
     this.maxRowBytes = maxRowBytes(db.pragma('page_size', { simple: true }) as number);
     this.seriesAfter = db
       .prepare<[number], number>('SELECT id FROM series WHERE id > ? ORDER BY id LIMIT 256')
@@ -96,22 +100,30 @@ export class Compactor {
   }
 
   /**
-   * Merges ready windows for about `budgetMs` (checked after each series). `newestMs` and
-   * `oldestMs` are the newest and oldest timestamps written as chunks since opening (±Infinity
-   * before the first); a level without a cursor starts at the window holding `oldestMs`, or two
-   * days before `newestMs` if that is later.
+   * Merges ready windows for about `budgetMs` (checked after each series). The arguments are
+   * the newest and oldest timestamps written as chunks since opening (BlockStore.newestTs and
+   * oldestTs, which leave out future-dated chunks); a level without a cursor starts at the
+   * window holding the oldest chunk seen since compaction began (kept across restarts), or two
+   * days before the newest if that is later.
    */
-  run(newestMs: number, oldestMs: number, budgetMs: number): void {
+  run(newestMs: number, oldestWrittenMs: number, budgetMs: number): void {
     if (!Number.isFinite(newestMs)) return;
+    // The oldest chunk ever seen is kept in meta, so a level that gets its first cursor after a
+    // restart still starts there (not at the oldest chunk of the new process).
+    if (oldestWrittenMs < this.originMs) {
+      this.originMs = oldestWrittenMs;
+      this.stmts.writeMeta.run(ORIGIN_KEY, String(oldestWrittenMs));
+    }
+    const oldestMs = this.originMs;
     const deadline = performance.now() + budgetMs;
     for (let k = 0; k < this.levels.length; k++) {
       const level = this.levels[k] as CompactionLevel;
-      let cursor = this.cursors[k] ?? null;
-      if (cursor === null) {
-        const startMs = Math.max(oldestMs, newestMs - MAX_START_BEHIND_MS);
-        cursor = { windowStart: alignDown(startMs, level.windowMs), afterSeriesId: 0 };
-        this.cursors[k] = cursor;
-      }
+      // A level without a cursor gets one only when a window is ready: until then, older data
+      // written later can still move its start back.
+      let cursor = this.cursors[k] ?? {
+        windowStart: alignDown(Math.max(oldestMs, newestMs - MAX_START_BEHIND_MS), level.windowMs),
+        afterSeriesId: 0,
+      };
       while (cursor.windowStart + level.windowMs + level.delayMs <= newestMs) {
         if (performance.now() > deadline) return;
         cursor = this.db
@@ -249,6 +261,9 @@ function readCursor(raw: string | undefined): Cursor | null {
   }
   return null;
 }
+
+/** Meta key of the oldest chunk timestamp compaction has seen. */
+const ORIGIN_KEY = 'compaction_origin';
 
 function metaKey(level: CompactionLevel): string {
   return `compaction_cursor_${level.windowMs}`;

@@ -43,3 +43,28 @@ test('series ids are never reused after retention deletes the newest series', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('retention first runs a minute after opening, not only after the hourly interval', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-retention-'));
+  const path = join(dir, 'store.db');
+  const now = Date.now();
+  try {
+    const seed = createSqliteStore({ path, retentionIntervalMs: 0 });
+    await seed.append([{ labels: { __name__: 'old' }, timestampMs: now - 40 * DAY_MS, value: 1 }]);
+    await seed.flushHeads();
+    await seed.close();
+
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    const store = createSqliteStore({ path, retentionDays: 30 }); // default hourly interval
+    const count = async () =>
+      (await store.select([{ name: '__name__', type: '=', value: 'old' }], 0, now)).length;
+    assert.equal(await count(), 1);
+    t.mock.timers.tick(59_000);
+    assert.equal(await count(), 1);
+    t.mock.timers.tick(1_000);
+    assert.equal(await count(), 0);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -31,6 +31,9 @@ import { rebuildRollups } from './rollup-rebuild.js';
 import { resolveSeries } from './series-index.js';
 import { SeriesCache } from './series-cache.js';
 
+/** Delay of the first retention run after opening, ms. */
+const RETENTION_FIRST_RUN_MS = 60_000;
+
 /** Options of createSqliteStore. */
 export interface SqliteStoreOptions extends Partial<StoreLimits> {
   /** Database file; its directory is created if missing. ":memory:" for a throwaway store. */
@@ -39,7 +42,10 @@ export interface SqliteStoreOptions extends Partial<StoreLimits> {
   logger?: Logger;
   /** Data older than this many days is deleted by enforceRetention(). Default 30; 0 keeps all. */
   retentionDays?: number;
-  /** How often retention runs on its own, in ms. Default 3,600,000; 0 turns the timer off. */
+  /**
+   * How often retention runs on its own, in ms (the first run comes a minute after opening, or
+   * sooner when this is shorter). Default 3,600,000; 0 turns the timer off.
+   */
   retentionIntervalMs?: number;
   /** Samples after which a head is cut into a chunk (at the next 5-minute boundary). Default 120. */
   chunkSamples?: number;
@@ -303,17 +309,22 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     return result;
   };
 
-  const timer =
-    retentionIntervalMs > 0 && retentionDays > 0
-      ? setInterval(() => {
-          try {
-            enforceRetention(Date.now());
-          } catch (err) {
-            logger?.warn({ err, path }, 'retention failed');
-          }
-        }, retentionIntervalMs)
-      : null;
+  const runRetention = (): void => {
+    try {
+      enforceRetention(Date.now());
+    } catch (err) {
+      logger?.warn({ err, path }, 'retention failed');
+    }
+  };
+  // Retention runs a minute after opening (so a process restarted more often than the interval
+  // still enforces it), then every retentionIntervalMs.
+  const retentionOn = retentionIntervalMs > 0 && retentionDays > 0;
+  const timer = retentionOn ? setInterval(runRetention, retentionIntervalMs) : null;
+  const firstRun = retentionOn
+    ? setTimeout(runRetention, Math.min(RETENTION_FIRST_RUN_MS, retentionIntervalMs))
+    : null;
   timer?.unref();
+  firstRun?.unref();
 
   return {
     async append(samples) {
@@ -435,6 +446,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       if (closed) return;
       closed = true;
       if (timer !== null) clearInterval(timer);
+      if (firstRun !== null) clearTimeout(firstRun);
       // Every append committed before resolving; heads are rebuilt from the WAL on open.
       db.close();
       logger?.info({ path }, 'metric store closed');
