@@ -3,7 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sendRaw, startGatewayServer, valueOf, type GatewayServer } from './harness.js';
-import { MOCK_EMBEDDING_USAGE, mockJsonBody, startMockUpstream } from './mock-upstream.js';
+import {
+  MOCK_EMBEDDING_USAGE,
+  mockBigBody,
+  mockJsonBody,
+  startMockUpstream,
+} from './mock-upstream.js';
 import type { CapturedPair } from './capture.js';
 
 const PATH = '/v1/embeddings';
@@ -64,6 +69,47 @@ test('embeddings are proxied unchanged and counted with their prompt tokens', as
   assert.equal(valueOf(samples, 'llm_request_duration_seconds_count', labels), 4);
   // Vectors are not text a judge can score: nothing is handed to the quality pipeline.
   assert.equal(captured.length, 0);
+});
+
+test('the upstream is asked for an uncompressed reply, so usage can be read', async () => {
+  const reply = await sendRaw(
+    gw.url,
+    'POST',
+    PATH,
+    JSON.stringify({ model: 'bge-small', input: 'x' }),
+    { 'content-type': 'application/json', 'accept-encoding': 'gzip, deflate, br' },
+  );
+  assert.equal(reply.status, 200);
+  assert.equal(up.headers.at(-1)?.['accept-encoding'], 'identity');
+  assert.equal(reply.body, mockJsonBody(PATH, 'bge-small'));
+});
+
+test('a reply over 8 MiB is relayed whole and its usage still counted', async () => {
+  const labels = {
+    component: 'embed',
+    copy: 'a',
+    model: 'bge-small',
+    endpoint: 'default',
+    source: 'gateway',
+  };
+  const tokens = () =>
+    valueOf(gw.registry.collect(Date.now() + 1000), 'llm_input_tokens_total', labels);
+  const before = tokens() ?? 0;
+  const reply = await sendRaw(
+    gw.url,
+    'POST',
+    PATH,
+    JSON.stringify({ model: 'bge-small', input: 'x' }),
+    {
+      'content-type': 'application/json',
+      'x-mock': 'big',
+    },
+  );
+  assert.equal(reply.status, 200);
+  assert.ok(reply.body.length > 8 * 1024 * 1024);
+  assert.equal(reply.body, mockBigBody('bge-small'));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(tokens(), before + MOCK_EMBEDDING_USAGE.prompt_tokens);
 });
 
 test('bad embeddings bodies get a 400 naming the field, and nothing goes upstream', async () => {

@@ -16,10 +16,11 @@ import type { ComponentRoute, CopyRoute } from './routing.js';
 import { findEventEnd, inspectEvent, readUsage, type Usage } from './sse.js';
 import type { CaptureBuffer, CapturedPair } from './capture.js';
 import { classifyUpstreamError } from './upstream-errors.js';
+import { appendTail, usageFromTail } from './usage-tail.js';
 
 /**
- * Largest non-streaming reply body kept to read `usage` from. Limitation: token counts of
- * bigger replies are not recorded (the reply itself is relayed in full).
+ * Largest non-streaming reply body kept whole to read `usage` from; of bigger ones only the
+ * tail is kept and `usage` read from it (usage-tail.ts). The reply is relayed in full either way.
  */
 const MAX_USAGE_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -60,16 +61,21 @@ export interface RequestFacts {
   outputTokens: number | null;
 }
 
-/** Copies the client's request headers for the upstream, minus hop-by-hop, host and length. */
+/**
+ * Copies the client's request headers for the upstream, minus hop-by-hop, host and length.
+ * `accept-encoding` becomes `identity`: the gateway reads token usage and SSE events from the
+ * reply, which it cannot do in a compressed body (clients get the reply uncompressed).
+ */
 export function upstreamHeaders(headers: IncomingHttpHeaders, sizeBytes: number) {
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     if (HOP_BY_HOP.has(name) || name === 'host' || name === 'content-length') continue;
-    if (name === 'expect') continue;
+    if (name === 'expect' || name === 'accept-encoding') continue;
     const value = headers[name];
     if (value !== undefined) out[name] = value;
   }
   out['content-length'] = String(sizeBytes);
+  out['accept-encoding'] = 'identity';
   return out;
 }
 
@@ -84,6 +90,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private pending: Buffer | null = null;
   private bodyChunks: Buffer[] | null = null;
   private bodyBytes = 0;
+  private bodyTail: Buffer | null = null;
   private lastContentMs = -1;
   private firstContentSeconds: number | null = null;
   private usage: Usage | null = null;
@@ -141,8 +148,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
       if (this.bodyChunks !== null) {
         this.bodyBytes += chunk.length;
         if (this.bodyBytes <= MAX_USAGE_BODY_BYTES) this.bodyChunks.push(chunk);
-        else this.bodyChunks = null;
-      }
+        else {
+          // Too big to parse whole (and to capture): keep the tail, where `usage` sits.
+          this.bodyTail = appendTail(Buffer.concat(this.bodyChunks), chunk);
+          this.bodyChunks = null;
+          this.capture = null;
+        }
+      } else if (this.bodyTail !== null) this.bodyTail = appendTail(this.bodyTail, chunk);
     }
   }
 
@@ -151,6 +163,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.clientGone) return;
     if (this.sse && this.pending !== null) this.relayEvents(Buffer.alloc(0), true);
     if (this.bodyChunks !== null) this.readBodyUsage();
+    else if (this.bodyTail !== null) this.usage = usageFromTail(this.bodyTail);
     this.res.end();
   }
 

@@ -11,8 +11,14 @@
  * - `hang`: never answer (for timeouts); the socket is destroyed on close().
  * - `hold`: answer only when `release()` is called.
  * - `slow`: stream chunks 20 ms apart, forever until the client goes (for abort tests).
+ * - `big`: a non-streaming reply of about 9 MiB (many vectors before `usage`), see mockBigBody.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Usage every mock reply reports. */
@@ -27,6 +33,8 @@ export interface MockUpstream {
   url: string;
   /** Parsed bodies of every request received, in order. */
   bodies: Record<string, unknown>[];
+  /** Headers of every request received, in order. */
+  headers: IncomingHttpHeaders[];
   /** Requests currently held by `x-mock: hold`. */
   heldCount(): number;
   /** Answers every held request normally. */
@@ -86,13 +94,24 @@ export function mockJsonBody(path: string, model: string): string {
   });
 }
 
+/** A reply body over the gateway's 8 MiB usage limit, `usage` last (as OpenAI sends it). */
+export function mockBigBody(model: string): string {
+  const vector = Array.from({ length: 1024 }, (_, k) => Math.sin(k) / 3);
+  const data = Array.from({ length: 500 }, (_, index) => ({
+    object: 'embedding',
+    index,
+    embedding: vector,
+  }));
+  return JSON.stringify({ object: 'list', data, model, usage: MOCK_EMBEDDING_USAGE });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function answer(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) {
   const model = String(body.model);
   const path = req.url ?? '';
   if (body.stream !== true) {
-    const json = mockJsonBody(path, model);
+    const json = req.headers['x-mock'] === 'big' ? mockBigBody(model) : mockJsonBody(path, model);
     res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(json),
@@ -118,6 +137,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
 /** Starts a mock upstream on 127.0.0.1 with an ephemeral port. */
 export async function startMockUpstream(): Promise<MockUpstream> {
   const bodies: Record<string, unknown>[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   const held: (() => void)[] = [];
   let onSlowClosed: () => void = () => {};
   const slowClosed = new Promise<void>((resolve) => (onSlowClosed = resolve));
@@ -130,6 +150,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
         unknown
       >;
       bodies.push(body);
+      headers.push(req.headers);
       const mode = req.headers['x-mock'];
       if (mode === 'hang') return;
       if (mode === 'hold') {
@@ -160,6 +181,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     bodies,
+    headers,
     heldCount: () => held.length,
     release: () => held.splice(0).forEach((go) => go()),
     slowClosed,
