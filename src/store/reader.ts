@@ -15,7 +15,8 @@ import {
 } from './rollup.js';
 import { resolveSeries } from './series-index.js';
 import type { Statements } from './statements.js';
-import type { LabelMatcher, RollupSeriesData, SeriesData } from './types.js';
+import { SampleBuffer } from './sample-buffer.js';
+import type { LabelMatcher, RollupSeriesData, SeriesColumns, SeriesData } from './types.js';
 
 /** Limits of one select() or selectRollups() call. */
 export interface StoreLimits {
@@ -36,6 +37,8 @@ export interface ReaderDeps {
 /** Reads series data; every method is synchronous (SQLite) and throws LlmwatchError. */
 export interface StoreReader {
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[];
+  /** As select, as typed columns (no copies; see SeriesColumns). */
+  selectColumns(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesColumns[];
   selectRollups(
     matchers: readonly LabelMatcher[],
     startMs: number,
@@ -72,41 +75,50 @@ export function createReader(deps: ReaderDeps): StoreReader {
     };
   };
 
-  const readRaw = (id: number, startMs: number, endMs: number) => {
-    const timestampsMs: number[] = [];
-    const values: number[] = [];
-    const staleIndices: number[] = [];
-    blocks.readSamples(
-      id,
-      startMs,
-      endMs,
-      heads.headsOf(heads.states.get(id)),
-      timestampsMs,
-      values,
-      staleIndices,
-    );
-    return { timestampsMs, values, staleIndices };
+  const readRaw = (id: number, startMs: number, endMs: number): SampleBuffer => {
+    const out = new SampleBuffer();
+    blocks.readSamples(id, startMs, endMs, heads.headsOf(heads.states.get(id)), out);
+    return out;
+  };
+
+  const selectColumns = (
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+  ): SeriesColumns[] => {
+    checkRange(startMs, endMs);
+    const count = budget();
+    const result: SeriesColumns[] = [];
+    if (endMs < startMs) return result;
+    for (const { id, labels } of resolveSeries(stmts, matchers)) {
+      const buffer = readRaw(id, startMs, endMs);
+      const n = buffer.length;
+      if (n === 0) continue;
+      count(n);
+      const series: SeriesColumns = {
+        labels,
+        timestampsMs: buffer.timestampsMs.subarray(0, n),
+        values: buffer.values.subarray(0, n),
+      };
+      if (buffer.hasStale()) series.staleMask = (buffer.stale as Uint8Array).subarray(0, n);
+      result.push(series);
+    }
+    return result.sort((a, b) => compareLabels(a.labels, b.labels));
   };
 
   return {
+    selectColumns,
+
     select(matchers, startMs, endMs) {
-      checkRange(startMs, endMs);
-      const count = budget();
-      const result: SeriesData[] = [];
-      if (endMs < startMs) return result;
-      for (const { id, labels } of resolveSeries(stmts, matchers)) {
-        const { timestampsMs, values, staleIndices } = readRaw(id, startMs, endMs);
-        if (timestampsMs.length === 0) continue;
-        count(timestampsMs.length);
-        const series: SeriesData = { labels, timestampsMs, values };
-        if (staleIndices.length > 0) {
-          const mask = new Uint8Array(timestampsMs.length);
-          for (const i of staleIndices) mask[i] = 1;
-          series.staleMask = mask;
-        }
-        result.push(series);
-      }
-      return result.sort((a, b) => compareLabels(a.labels, b.labels));
+      return selectColumns(matchers, startMs, endMs).map((columns) => {
+        const series: SeriesData = {
+          labels: columns.labels,
+          timestampsMs: Array.from(columns.timestampsMs),
+          values: plainValues(columns.values),
+        };
+        if (columns.staleMask !== undefined) series.staleMask = columns.staleMask;
+        return series;
+      });
     },
 
     selectRollups(matchers, startMs, endMs, resolutionMs) {
@@ -141,7 +153,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
       const ids = new Set<number>(stmts.seriesWithChunks.all());
       for (const id of heads.states.keys()) ids.add(id);
       let total = 0;
-      for (const id of ids) total += readRaw(id, -8.64e15, 8.64e15).timestampsMs.length;
+      for (const id of ids) total += readRaw(id, -8.64e15, 8.64e15).length;
       return total;
     },
   };
@@ -163,9 +175,16 @@ export function createReader(deps: ReaderDeps): StoreReader {
       id,
       rawStart,
       bucketStart(toMs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS - 1,
-    );
+    ).toArrays();
     return computeRollups(timestampsMs, values, ROLLUP_BASE_MS, stored, staleIndices);
   }
+}
+
+/** The values as a plain array, element by element (Array.from makes every NaN canonical). */
+function plainValues(values: Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) out.push(values[i] as number);
+  return out;
 }
 
 function checkRange(startMs: number, endMs: number): void {
