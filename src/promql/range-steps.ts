@@ -17,7 +17,7 @@ import type { AggregateNode, CallNode, ExprNode, MatrixSelectorNode } from './as
 import { groupOf } from './aggregate.js';
 import { rangeWindow, type EvalContext } from './eval.js';
 import { EXTRAPOLATED, extrapolatedAt, unusualBefore } from './range-call.js';
-import { kahanAdd } from './range-functions.js';
+import { extrapolateIncrease, type Window } from './range-functions.js';
 import type { InstantSample } from './values.js';
 
 /** The steps of a range query: evaluation times in order, and each time's index. */
@@ -64,24 +64,49 @@ function rateColumns(node: CallNode, arg: MatrixSelectorNode, ctx: EvalContext):
   const unusualOf = unusualBefore(series);
   const n = steps.timesMs.length;
   const windows = steps.timesMs.map((t) => rangeWindow(arg, t, ctx));
+  // One allocation for all series (a view each), not two per series.
+  const allValues = new Float64Array(n * series.length);
+  const allPresent = new Uint8Array(n * series.length);
   const columns: RateColumns = { series, values: [], present: [] };
   for (let s = 0; s < series.length; s++) {
     ctx.checkDeadline?.();
     const one = series[s] as SeriesColumns;
     const ts = one.timestampsMs;
-    const values = new Float64Array(n);
-    const present = new Uint8Array(n);
+    const vs = one.values;
+    const unusual = unusualOf[s] as Int32Array;
+    const values = allValues.subarray(s * n, (s + 1) * n);
+    const present = allPresent.subarray(s * n, (s + 1) * n);
     // Windows (startMs, endMs] only move forward with the step: so do their first and end index.
     let from = 0;
     let to = 0;
     for (let k = 0; k < n; k++) {
-      const window = windows[k] as { startMs: number; endMs: number; rangeMs: number };
+      const window = windows[k] as Window;
       while (from < ts.length && (ts[from] as number) <= window.startMs) from++;
       if (to < from) to = from;
       while (to < ts.length && (ts[to] as number) <= window.endMs) to++;
-      const unusual = unusualOf[s] as Int32Array;
-      const value = extrapolatedAt(one, unusual, from, to, window, isCounter, isRate);
-      if (value === undefined) continue;
+      if (to - from < 2) continue;
+      let value: number | undefined;
+      if (unusual[to] === unusual[from]) {
+        // No NaN and no drop inside: extrapolatedRateOf without its reset loop, inlined.
+        const first = vs[from] as number;
+        const last = vs[to - 1] as number;
+        const firstMs = ts[from] as number;
+        const lastMs = ts[to - 1] as number;
+        const count = to - from;
+        value = extrapolateIncrease(
+          last - first,
+          count,
+          first,
+          firstMs,
+          lastMs,
+          window,
+          isCounter,
+          isRate,
+        );
+      } else {
+        value = extrapolatedAt(one, unusual, from, to, window, isCounter, isRate);
+        if (value === undefined) continue;
+      }
       values[k] = value;
       present[k] = 1;
     }
@@ -154,7 +179,9 @@ function sumColumns(node: AggregateNode, columns: RateColumns, n: number): Insta
     }
     return g;
   });
-  const states = groups.map(() => ({ sum: 0, c: 0 }));
+  // Per group, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd does.
+  const sums = new Float64Array(groups.length);
+  const cs = new Float64Array(groups.length);
   const touched = new Int32Array(groups.length).fill(-1);
   const perStep: InstantSample[][] = [];
   for (let k = 0; k < n; k++) {
@@ -162,20 +189,26 @@ function sumColumns(node: AggregateNode, columns: RateColumns, n: number): Insta
     for (let s = 0; s < columns.series.length; s++) {
       if ((columns.present[s] as Uint8Array)[k] !== 1) continue;
       const g = groupOfSeries[s] as number;
-      const state = states[g] as { sum: number; c: number };
       if (touched[g] !== k) {
         touched[g] = k;
-        state.sum = 0;
-        state.c = 0;
+        sums[g] = 0;
+        cs[g] = 0;
         order.push(g);
       }
-      kahanAdd(state, (columns.values[s] as Float64Array)[k] as number);
+      const inc = (columns.values[s] as Float64Array)[k] as number;
+      const sum = sums[g] as number;
+      const t = sum + inc;
+      if (!Number.isFinite(t)) cs[g] = 0;
+      else if (Math.abs(sum) >= Math.abs(inc)) cs[g] = (cs[g] as number) + (sum - t + inc);
+      else cs[g] = (cs[g] as number) + (inc - t + sum);
+      sums[g] = t;
     }
     perStep.push(
       order.map((g) => {
-        const { sum, c } = states[g] as { sum: number; c: number };
+        const sum = sums[g] as number;
         const labels = groups[g] as Labels;
-        const sample: InstantSample = { labels, value: Number.isFinite(sum) ? sum + c : sum };
+        const value = Number.isFinite(sum) ? sum + (cs[g] as number) : sum;
+        const sample: InstantSample = { labels, value };
         // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
         if ('__name__' in labels) sample.dropName = true;
         return sample;

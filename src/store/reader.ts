@@ -16,7 +16,7 @@ import {
 import { resolveSeries } from './series-index.js';
 import type { Statements } from './statements.js';
 import { SampleBuffer } from './sample-buffer.js';
-import type { LabelMatcher, RollupSeriesData, SeriesColumns, SeriesData } from './types.js';
+import type { Labels, LabelMatcher, RollupSeriesData, SeriesColumns, SeriesData } from './types.js';
 
 /** Limits of one select() or selectRollups() call. */
 export interface StoreLimits {
@@ -81,6 +81,10 @@ export function createReader(deps: ReaderDeps): StoreReader {
     return out;
   };
 
+  // Decoded samples of the current select, every series one after the other; kept between
+  // selects (decoding is synchronous) unless it grew past SCRATCH_KEEP_SAMPLES.
+  let scratch = new SampleBuffer();
+
   const selectColumns = (
     matchers: readonly LabelMatcher[],
     startMs: number,
@@ -88,21 +92,19 @@ export function createReader(deps: ReaderDeps): StoreReader {
   ): SeriesColumns[] => {
     checkRange(startMs, endMs);
     const count = budget();
-    const result: SeriesColumns[] = [];
-    if (endMs < startMs) return result;
+    if (endMs < startMs) return [];
+    const found: Array<{ labels: Labels; at: number; n: number }> = [];
+    scratch.clear();
     for (const { id, labels } of resolveSeries(stmts, matchers)) {
-      const buffer = readRaw(id, startMs, endMs);
-      const n = buffer.length;
+      const at = scratch.length;
+      blocks.readSamples(id, startMs, endMs, heads.headsOf(heads.states.get(id)), scratch);
+      const n = scratch.length - at;
       if (n === 0) continue;
       count(n);
-      const series: SeriesColumns = {
-        labels,
-        timestampsMs: buffer.timestampsMs.subarray(0, n),
-        values: buffer.values.subarray(0, n),
-      };
-      if (buffer.hasStale()) series.staleMask = (buffer.stale as Uint8Array).subarray(0, n);
-      result.push(series);
+      found.push({ labels, at, n });
     }
+    const result = columnsOf(found, scratch);
+    if (scratch.timestampsMs.length > SCRATCH_KEEP_SAMPLES) scratch = new SampleBuffer();
     return result.sort((a, b) => compareLabels(a.labels, b.labels));
   };
 
@@ -178,6 +180,33 @@ export function createReader(deps: ReaderDeps): StoreReader {
     ).toArrays();
     return computeRollups(timestampsMs, values, ROLLUP_BASE_MS, stored, staleIndices);
   }
+}
+
+/** Most samples the reader's scratch buffer keeps between selects (16 MB). */
+const SCRATCH_KEEP_SAMPLES = 1 << 20;
+
+/**
+ * Every found series' samples copied out of `scratch` into one exact-size set of columns (two
+ * or three allocations per select, not per series), each series a view of its part.
+ */
+function columnsOf(
+  found: ReadonlyArray<{ labels: Labels; at: number; n: number }>,
+  scratch: SampleBuffer,
+): SeriesColumns[] {
+  const total = scratch.length;
+  const timestampsMs = scratch.timestampsMs.slice(0, total);
+  const values = scratch.values.slice(0, total);
+  const stale = scratch.hasStale() ? (scratch.stale as Uint8Array).slice(0, total) : null;
+  return found.map(({ labels, at, n }) => {
+    const series: SeriesColumns = {
+      labels,
+      timestampsMs: timestampsMs.subarray(at, at + n),
+      values: values.subarray(at, at + n),
+    };
+    const mask = stale?.subarray(at, at + n);
+    if (mask !== undefined && mask.indexOf(1) >= 0) series.staleMask = mask;
+    return series;
+  });
 }
 
 /** The values as a plain array, element by element (Array.from makes every NaN canonical). */

@@ -26,6 +26,12 @@ export class SampleBuffer {
     this.valueWords = new Uint32Array(this.values.buffer);
   }
 
+  /** Empties the buffer, keeping its arrays for reuse. */
+  clear(): void {
+    this.length = 0;
+    this.stale = null;
+  }
+
   /** Makes room for `extra` more samples after `length`. */
   reserve(extra: number): void {
     const need = this.length + extra;
