@@ -49,6 +49,11 @@ export class BlockStore {
     this.columnsOfRows(rows, startMs, endMs, heads, out);
   }
 
+  /** The chunk rows of series `id` that may hold samples in [startMs, endMs], (max_ts, id) order. */
+  chunkRows(id: number, startMs: number, endMs: number): BlockRow[] {
+    return this.stmts.chunksInRange.all(id, startMs, endMs);
+  }
+
   /**
    * As readSamples, from the given chunk rows (in (max_ts, id) order; sorted in place when they
    * overlap) instead of those read from the database, onto plain arrays: the output indices of

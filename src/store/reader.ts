@@ -4,6 +4,7 @@
  */
 import { LlmwatchError } from '../core/errors.js';
 import type { BlockStore } from './blocks.js';
+import type { SeriesHead } from './head.js';
 import type { HeadSet } from './head-set.js';
 import { compareLabels } from './labels.js';
 import {
@@ -14,7 +15,7 @@ import {
   type RollupColumns,
 } from './rollup.js';
 import { resolveSeries } from './series-index.js';
-import type { Statements } from './statements.js';
+import type { BlockRow, Statements } from './statements.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { Labels, LabelMatcher, RollupSeriesData, SeriesColumns, SeriesData } from './types.js';
 
@@ -81,10 +82,6 @@ export function createReader(deps: ReaderDeps): StoreReader {
     return out;
   };
 
-  // Decoded samples of the current select, every series one after the other; kept between
-  // selects (decoding is synchronous) unless it grew past SCRATCH_KEEP_SAMPLES.
-  let scratch = new SampleBuffer();
-
   const selectColumns = (
     matchers: readonly LabelMatcher[],
     startMs: number,
@@ -93,18 +90,38 @@ export function createReader(deps: ReaderDeps): StoreReader {
     checkRange(startMs, endMs);
     const count = budget();
     if (endMs < startMs) return [];
-    const found: Array<{ labels: Labels; at: number; n: number }> = [];
-    scratch.clear();
-    for (const { id, labels } of resolveSeries(stmts, matchers)) {
-      const at = scratch.length;
-      blocks.readSamples(id, startMs, endMs, heads.headsOf(heads.states.get(id)), scratch);
-      const n = scratch.length - at;
-      if (n === 0) continue;
-      count(n);
-      found.push({ labels, at, n });
+    // Series are read in batches: the rows of a batch first, whose sample counts size one set
+    // of columns (an upper bound), into which each series decodes after the one before and of
+    // which it gets a view. A few allocations per select instead of two per series; a batch's
+    // rows are held at once, and limits are checked series by series as before.
+    const refs = resolveSeries(stmts, matchers);
+    const result: SeriesColumns[] = [];
+    for (let i = 0; i < refs.length;) {
+      const batch: Array<{ labels: Labels; rows: BlockRow[]; heads: SeriesHead[] }> = [];
+      let capacity = 0;
+      while (i < refs.length && (batch.length === 0 || capacity < BATCH_SAMPLES)) {
+        const { id, labels } = refs[i++] as (typeof refs)[number];
+        const source = {
+          labels,
+          rows: blocks.chunkRows(id, startMs, endMs),
+          heads: heads.headsOf(heads.states.get(id)),
+        };
+        for (const row of source.rows) capacity += row[3];
+        for (const head of source.heads) capacity += head.count;
+        batch.push(source);
+      }
+      const out = new SampleBuffer(Math.min(capacity, limits.maxSamplesPerSelect));
+      const found: Array<{ labels: Labels; at: number; n: number }> = [];
+      for (const source of batch) {
+        const at = out.length;
+        blocks.columnsOfRows(source.rows, startMs, endMs, source.heads, out);
+        const n = out.length - at;
+        if (n === 0) continue;
+        count(n);
+        found.push({ labels: source.labels, at, n });
+      }
+      result.push(...viewsOf(out, found));
     }
-    const result = columnsOf(found, scratch);
-    if (scratch.timestampsMs.length > SCRATCH_KEEP_SAMPLES) scratch = new SampleBuffer();
     return result.sort((a, b) => compareLabels(a.labels, b.labels));
   };
 
@@ -182,26 +199,20 @@ export function createReader(deps: ReaderDeps): StoreReader {
   }
 }
 
-/** Most samples the reader's scratch buffer keeps between selects (16 MB). */
-const SCRATCH_KEEP_SAMPLES = 1 << 20;
+/** Samples of a batch of series read into one set of columns (see selectColumns). */
+const BATCH_SAMPLES = 1 << 20;
 
-/**
- * Every found series' samples copied out of `scratch` into one exact-size set of columns (two
- * or three allocations per select, not per series), each series a view of its part.
- */
-function columnsOf(
+/** Each found series' part of `out` as its columns (views, no copies). */
+function viewsOf(
+  out: SampleBuffer,
   found: ReadonlyArray<{ labels: Labels; at: number; n: number }>,
-  scratch: SampleBuffer,
 ): SeriesColumns[] {
-  const total = scratch.length;
-  const timestampsMs = scratch.timestampsMs.slice(0, total);
-  const values = scratch.values.slice(0, total);
-  const stale = scratch.hasStale() ? (scratch.stale as Uint8Array).slice(0, total) : null;
+  const stale = out.hasStale() ? out.stale : null;
   return found.map(({ labels, at, n }) => {
     const series: SeriesColumns = {
       labels,
-      timestampsMs: timestampsMs.subarray(at, at + n),
-      values: values.subarray(at, at + n),
+      timestampsMs: out.timestampsMs.subarray(at, at + n),
+      values: out.values.subarray(at, at + n),
     };
     const mask = stale?.subarray(at, at + n);
     if (mask !== undefined && mask.indexOf(1) >= 0) series.staleMask = mask;
