@@ -64,6 +64,8 @@ function rateColumns(node: CallNode, arg: MatrixSelectorNode, ctx: EvalContext):
   const unusualOf = unusualBefore(series);
   const n = steps.timesMs.length;
   const windows = steps.timesMs.map((t) => rangeWindow(arg, t, ctx));
+  const starts = Float64Array.from(windows, (w) => w.startMs);
+  const ends = Float64Array.from(windows, (w) => w.endMs);
   // One allocation for all series (a view each), not two per series.
   const allValues = new Float64Array(n * series.length);
   const allPresent = new Uint8Array(n * series.length);
@@ -74,17 +76,20 @@ function rateColumns(node: CallNode, arg: MatrixSelectorNode, ctx: EvalContext):
     const ts = one.timestampsMs;
     const vs = one.values;
     const unusual = unusualOf[s] as Int32Array;
+    const length = ts.length;
     const values = allValues.subarray(s * n, (s + 1) * n);
     const present = allPresent.subarray(s * n, (s + 1) * n);
     // Windows (startMs, endMs] only move forward with the step: so do their first and end index.
     let from = 0;
     let to = 0;
     for (let k = 0; k < n; k++) {
-      const window = windows[k] as Window;
-      while (from < ts.length && (ts[from] as number) <= window.startMs) from++;
+      const startMs = starts[k] as number;
+      const endMs = ends[k] as number;
+      while (from < length && (ts[from] as number) <= startMs) from++;
       if (to < from) to = from;
-      while (to < ts.length && (ts[to] as number) <= window.endMs) to++;
+      while (to < length && (ts[to] as number) <= endMs) to++;
       if (to - from < 2) continue;
+      const window = windows[k] as Window;
       let value: number | undefined;
       if (unusual[to] === unusual[from]) {
         // No NaN and no drop inside: extrapolatedRateOf without its reset loop, inlined.
