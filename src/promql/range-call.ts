@@ -50,6 +50,17 @@ function hasNaN(values: Float64Array, from: number, to: number): boolean {
  */
 const unusualCounts = new WeakMap<readonly SeriesColumns[], Int32Array[]>();
 
+/** True when some value is NaN or lower than the one before it. */
+function hasUnusual(values: Float64Array): boolean {
+  let prev = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v !== v || v < prev) return true;
+    prev = v;
+  }
+  return false;
+}
+
 function countUnusual(values: Float64Array): Int32Array {
   const counts = new Int32Array(values.length + 1);
   let n = 0;
@@ -66,7 +77,13 @@ function countUnusual(values: Float64Array): Int32Array {
 export function unusualBefore(fetched: readonly SeriesColumns[]): Int32Array[] {
   let counts = unusualCounts.get(fetched);
   if (counts === undefined) {
-    counts = fetched.map((series) => countUnusual(series.values));
+    // Series without any unusual sample (most counters) share one array of zeros.
+    let longest = 0;
+    for (const series of fetched) longest = Math.max(longest, series.values.length);
+    const zeros = new Int32Array(longest + 1);
+    counts = fetched.map((series) =>
+      hasUnusual(series.values) ? countUnusual(series.values) : zeros,
+    );
     unusualCounts.set(fetched, counts);
   }
   return counts;
