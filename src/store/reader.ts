@@ -132,8 +132,8 @@ export function createReader(deps: ReaderDeps): StoreReader {
       return selectColumns(matchers, startMs, endMs).map((columns) => {
         const series: SeriesData = {
           labels: columns.labels,
-          timestampsMs: Array.from(columns.timestampsMs),
-          values: plainValues(columns.values),
+          timestampsMs: plainArray(columns.timestampsMs),
+          values: plainArray(columns.values),
         };
         if (columns.staleMask !== undefined) series.staleMask = columns.staleMask;
         return series;
@@ -220,10 +220,13 @@ function viewsOf(
   });
 }
 
-/** The values as a plain array, element by element (Array.from makes every NaN canonical). */
-function plainValues(values: Float64Array): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i++) out.push(values[i] as number);
+/**
+ * The numbers as a plain array, element by element: several times faster than Array.from on a
+ * typed array, which also makes every NaN the canonical one (payloads are kept here).
+ */
+function plainArray(numbers: Float64Array): number[] {
+  const out = new Array<number>(numbers.length);
+  for (let i = 0; i < numbers.length; i++) out[i] = numbers[i] as number;
   return out;
 }
 

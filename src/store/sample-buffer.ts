@@ -84,13 +84,13 @@ export class SampleBuffer {
   /** The filled samples as plain arrays, with the indices of staleness markers. */
   toArrays(): { timestampsMs: number[]; values: number[]; staleIndices: number[] } {
     const n = this.length;
-    const timestampsMs: number[] = [];
-    const values: number[] = [];
+    const timestampsMs = new Array<number>(n);
+    const values = new Array<number>(n);
     const staleIndices: number[] = [];
-    // Element by element: Array.from would turn every NaN into the canonical one.
+    // Element by element: Array.from is slower and would turn every NaN into the canonical one.
     for (let i = 0; i < n; i++) {
-      timestampsMs.push(this.timestampsMs[i] as number);
-      values.push(this.values[i] as number);
+      timestampsMs[i] = this.timestampsMs[i] as number;
+      values[i] = this.values[i] as number;
       if (this.stale !== null && this.stale[i] === 1) staleIndices.push(i);
     }
     return { timestampsMs, values, staleIndices };
