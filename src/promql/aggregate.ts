@@ -30,7 +30,8 @@ function groupLabels(node: AggregateNode, labels: Labels): Labels {
  */
 const groupOfCache = new WeakMap<AggregateNode, (labels: Labels) => Labels>();
 
-function groupOf(node: AggregateNode): (labels: Labels) => Labels {
+/** The group labels of each input label set for `node` (shared objects; see groupOfCache). */
+export function groupOf(node: AggregateNode): (labels: Labels) => Labels {
   let derive = groupOfCache.get(node);
   if (derive === undefined) {
     const byKey = new Map<string, Labels>();

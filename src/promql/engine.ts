@@ -20,6 +20,7 @@ import { DEFAULT_ROLLUP_MIN_SPAN_MS, type RollupSettings } from './rollup-plan.j
 import { formatSampleValue, toUnixSeconds } from './format.js';
 import { compareLabels, labelsKey, sortLabels, withoutName } from './labels.js';
 import { parsePromql } from './parse.js';
+import { rangeSteps, type RangeSteps } from './range-steps.js';
 import { finishNameDrop, type EvalValue } from './values.js';
 
 /** Default lookback of instant selectors, ms (Prometheus's 5m). */
@@ -130,8 +131,10 @@ function contextFor(
   budget: QueryBudget,
   startMs: number,
   endMs: number,
+  steps?: RangeSteps,
 ): EvalContext {
   return {
+    steps,
     fetched: data.raw,
     rollups: data.rollups,
     settings,
@@ -219,7 +222,8 @@ export function createPromqlEngine(
       const budget = newBudget(queryOpts);
       const times = { startMs, endMs, stepMs };
       const data = await fetchForQuery(store, expr, times, settings, rollupSettings, budget);
-      const ctx = contextFor(data, settings, budget, startMs, endMs);
+      const steps = rangeSteps(startMs, endMs, stepMs);
+      const ctx = contextFor(data, settings, budget, startMs, endMs, steps);
 
       const series = new Map<string, { metric: Labels; values: PromPoint[] }>();
       for (let t = startMs; t <= endMs; t += stepMs) {

@@ -3,7 +3,7 @@
  * Selectors are resolved against `FetchedSeries`, so evaluation itself is synchronous;
  * subqueries evaluate their inner expression at each of their own steps.
  */
-import type { RollupSeriesData, SeriesData } from '../store/types.js';
+import type { RollupSeriesData, SeriesColumns } from '../store/types.js';
 import type {
   AtModifier,
   ExprNode,
@@ -15,7 +15,7 @@ import { aggregate } from './aggregate.js';
 import { evaluateBinary } from './binary.js';
 import { evaluateCall } from './functions.js';
 import { labelsKey } from './labels.js';
-import { isStaleMarker } from './staleness.js';
+import { sumAtStep, type RangeSteps } from './range-steps.js';
 import {
   assertUniqueLabels,
   evalError,
@@ -25,7 +25,7 @@ import {
 } from './values.js';
 
 /** The series fetched for each selector node of the expression. */
-export type FetchedSeries = ReadonlyMap<VectorSelectorNode, SeriesData[]>;
+export type FetchedSeries = ReadonlyMap<VectorSelectorNode, SeriesColumns[]>;
 
 /** Settings that apply to a whole query. */
 export interface EvalSettings {
@@ -46,13 +46,15 @@ export interface EvalContext {
   rollups?: ReadonlyMap<VectorSelectorNode, RollupSeriesData[]>;
   /** Throws when the query ran past its timeout; called at each subquery step. */
   checkDeadline?: () => void;
+  /** A range query's steps, for whole-range evaluation (range-steps.ts); absent otherwise. */
+  steps?: RangeSteps;
 }
 
 /** Most inner steps one subquery evaluation may take; more is rejected as too expensive. */
 export const MAX_SUBQUERY_STEPS = 100_000;
 
 /** Index of the first timestamp strictly greater than `ms` (binary search). */
-export function firstAfter(timestampsMs: readonly number[], ms: number): number {
+export function firstAfter(timestampsMs: Float64Array, ms: number): number {
   let lo = 0;
   let hi = timestampsMs.length;
   while (lo < hi) {
@@ -107,6 +109,8 @@ export function evaluateAt(expr: ExprNode, timeMs: number, ctx: EvalContext): Ev
       return { type: 'vector', samples };
     }
     case 'aggregate': {
+      const sums = sumAtStep(expr, timeMs, ctx);
+      if (sums !== undefined) return { type: 'vector', samples: sums };
       const param = expr.param ? evaluateAt(expr.param, timeMs, ctx) : undefined;
       const input = vectorOf(evaluateAt(expr.expr, timeMs, ctx));
       return { type: 'vector', samples: aggregate(expr, input, param) };
@@ -136,11 +140,11 @@ export function scalarOf(value: EvalValue): number {
 
 /**
  * True when sample `index` of `series` (value `value`) is a staleness marker: flagged in the
- * store's staleMask, or (stores without a mask) with the marker's bits.
+ * staleMask (fetch.ts sets it for every marker, whichever store it read).
  */
-export function isStaleSample(series: SeriesData, index: number, value: number): boolean {
+export function isStaleSample(series: SeriesColumns, index: number, value: number): boolean {
   if (value === value) return false;
-  return series.staleMask?.[index] === 1 || isStaleMarker(value);
+  return series.staleMask?.[index] === 1;
 }
 
 function selectInstant(

@@ -4,10 +4,17 @@
  * samples against the query's budget as they arrive.
  */
 import { isLlmwatchError, LlmwatchError } from '../core/errors.js';
-import type { MetricStore, RollupSeriesData, SeriesData } from '../store/types.js';
+import type {
+  LabelMatcher,
+  MetricStore,
+  RollupSeriesData,
+  SeriesColumns,
+  SeriesData,
+} from '../store/types.js';
 import type { AtModifier, ExprNode, VectorSelectorNode } from './ast.js';
 import type { EvalSettings } from './eval.js';
 import { TOO_MANY_SAMPLES_MESSAGE, type QueryBudget } from './limits.js';
+import { isStaleMarker } from './staleness.js';
 import {
   planRollups,
   rollupsExact,
@@ -24,8 +31,8 @@ interface TimeSpan {
 
 /** What a query's selectors were answered with. */
 export interface FetchedData {
-  /** Raw samples per selector. */
-  raw: Map<VectorSelectorNode, SeriesData[]>;
+  /** Raw samples per selector, as typed columns. */
+  raw: Map<VectorSelectorNode, SeriesColumns[]>;
   /** Rollup buckets per selector read from rollups (those have no raw entry). */
   rollups: Map<VectorSelectorNode, RollupSeriesData[]>;
 }
@@ -102,7 +109,7 @@ function translateStoreError(err: unknown): unknown {
   return err;
 }
 
-function countRaw(series: readonly SeriesData[]): number {
+function countRaw(series: readonly SeriesColumns[]): number {
   let n = 0;
   for (const s of series) n += s.timestampsMs.length;
   return n;
@@ -131,6 +138,39 @@ async function readExactRollups(
     read.resolutionMs,
   );
   return rollupsExact(read.func, buckets) ? buckets : undefined;
+}
+
+/**
+ * The raw samples of a selector as typed columns: from the store's selectColumns when it has
+ * one, else copied from select()'s arrays (the stale mask tells markers apart, as the copy
+ * may not keep NaN payloads).
+ */
+async function selectColumns(
+  store: MetricStore,
+  matchers: readonly LabelMatcher[],
+  startMs: number,
+  endMs: number,
+): Promise<SeriesColumns[]> {
+  if (store.selectColumns !== undefined) return store.selectColumns(matchers, startMs, endMs);
+  return (await store.select(matchers, startMs, endMs)).map(toColumns);
+}
+
+function toColumns(series: SeriesData): SeriesColumns {
+  const columns: SeriesColumns = {
+    labels: series.labels,
+    timestampsMs: Float64Array.from(series.timestampsMs),
+    values: Float64Array.from(series.values),
+  };
+  const mask = new Uint8Array(series.values.length);
+  let stale = false;
+  series.values.forEach((v, i) => {
+    if (series.staleMask?.[i] === 1 || isStaleMarker(v)) {
+      mask[i] = 1;
+      stale = true;
+    }
+  });
+  if (stale) columns.staleMask = mask;
+  return columns;
 }
 
 /**
@@ -163,7 +203,7 @@ export async function fetchForQuery(
           continue;
         }
       }
-      const series = await store.select(node.matchers, span.fromMs, span.toMs);
+      const series = await selectColumns(store, node.matchers, span.fromMs, span.toMs);
       budget.addSamples(countRaw(series));
       data.raw.set(node, series);
     }

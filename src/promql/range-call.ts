@@ -1,6 +1,6 @@
 /** Calls of functions over range vectors: picks the window and applies the function per series. */
 import type { CallNode, ExprNode, MatrixSelectorNode, SubqueryNode } from './ast.js';
-import type { SeriesData } from '../store/types.js';
+import type { SeriesColumns } from '../store/types.js';
 import {
   evaluateAt,
   firstAfter,
@@ -21,6 +21,7 @@ import {
   type Window,
   type WindowSamples,
 } from './range-functions.js';
+import { rateAtStep } from './range-steps.js';
 import { evaluateRollupCall } from './rollup-eval.js';
 import { evalError, type EvalValue, type InstantSample } from './values.js';
 
@@ -28,13 +29,13 @@ import { evalError, type EvalValue, type InstantSample } from './values.js';
 const MATRIX_ARG_INDEX: Record<string, number> = { quantile_over_time: 1 };
 
 /** The extrapolating functions: [isCounter, isRate]. */
-const EXTRAPOLATED: Record<string, [boolean, boolean]> = {
+export const EXTRAPOLATED: Record<string, [boolean, boolean]> = {
   rate: [true, true],
   increase: [true, false],
   delta: [false, false],
 };
 
-function hasNaN(values: readonly number[], from: number, to: number): boolean {
+function hasNaN(values: Float64Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const v = values[i] as number;
     if (v !== v) return true;
@@ -47,9 +48,20 @@ function hasNaN(values: readonly number[], from: number, to: number): boolean {
  * sample before them. Windows without such a sample (the usual case for counters) need neither
  * the staleness check nor the counter-reset loop. Built once per query and selector.
  */
-const unusualCounts = new WeakMap<readonly SeriesData[], Int32Array[]>();
+const unusualCounts = new WeakMap<readonly SeriesColumns[], Int32Array[]>();
 
-function countUnusual(values: readonly number[]): Int32Array {
+/** True when some value is NaN or lower than the one before it. */
+function hasUnusual(values: Float64Array): boolean {
+  let prev = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v !== v || v < prev) return true;
+    prev = v;
+  }
+  return false;
+}
+
+function countUnusual(values: Float64Array): Int32Array {
   const counts = new Int32Array(values.length + 1);
   let n = 0;
   let prev = NaN;
@@ -62,23 +74,58 @@ function countUnusual(values: readonly number[]): Int32Array {
   return counts;
 }
 
-function unusualBefore(fetched: readonly SeriesData[]): Int32Array[] {
+export function unusualBefore(fetched: readonly SeriesColumns[]): Int32Array[] {
   let counts = unusualCounts.get(fetched);
   if (counts === undefined) {
-    counts = fetched.map((series) => countUnusual(series.values));
+    // Series without any unusual sample (most counters) share one array of zeros.
+    let longest = 0;
+    for (const series of fetched) longest = Math.max(longest, series.values.length);
+    const zeros = new Int32Array(longest + 1);
+    counts = fetched.map((series) =>
+      hasUnusual(series.values) ? countUnusual(series.values) : zeros,
+    );
     unusualCounts.set(fetched, counts);
   }
   return counts;
 }
 
 /**
- * rate/increase/delta of a raw selector, computed on each fetched series' whole arrays at the
- * window's indices instead of a per-step copy of the window (the copy is still made for a
- * window holding a NaN, which may be a staleness marker to leave out). Same results, same order
- * as the general path below.
+ * rate/increase/delta of samples [from, to) of one fetched series (`unusual` from
+ * unusualBefore), computed on the series' whole arrays instead of a copy of the window (the
+ * copy is still made for a window holding a NaN, which may be a staleness marker to leave out).
+ */
+export function extrapolatedAt(
+  series: SeriesColumns,
+  unusual: Int32Array,
+  from: number,
+  to: number,
+  window: Window,
+  isCounter: boolean,
+  isRate: boolean,
+): number | undefined {
+  if (to - from < 2) return undefined;
+  const ts = series.timestampsMs;
+  const usual = unusual[to] === unusual[from];
+  if (!usual && hasNaN(series.values, from, to)) {
+    const kept: WindowSamples = { timestampsMs: [], values: [] };
+    for (let i = from; i < to; i++) {
+      const v = series.values[i] as number;
+      if (isStaleSample(series, i, v)) continue;
+      kept.timestampsMs.push(ts[i] as number);
+      kept.values.push(v);
+    }
+    return extrapolatedRate(kept, window, isCounter, isRate);
+  }
+  const addResets = isCounter && !usual;
+  return extrapolatedRateOf(ts, series.values, from, to, window, isCounter, isRate, addResets);
+}
+
+/**
+ * rate/increase/delta of a raw selector at one window, per fetched series in place (see
+ * extrapolatedAt). Same results, same order as the general path below.
  */
 function extrapolatedInPlace(
-  fetched: readonly SeriesData[],
+  fetched: readonly SeriesColumns[],
   window: Window,
   isCounter: boolean,
   isRate: boolean,
@@ -86,27 +133,11 @@ function extrapolatedInPlace(
   const out: InstantSample[] = [];
   const unusualOf = unusualBefore(fetched);
   for (let s = 0; s < fetched.length; s++) {
-    const series = fetched[s] as SeriesData;
-    const ts = series.timestampsMs;
-    const from = firstAfter(ts, window.startMs);
-    const to = firstAfter(ts, window.endMs);
-    if (to - from < 2) continue;
+    const series = fetched[s] as SeriesColumns;
+    const from = firstAfter(series.timestampsMs, window.startMs);
+    const to = firstAfter(series.timestampsMs, window.endMs);
     const unusual = unusualOf[s] as Int32Array;
-    const usual = unusual[to] === unusual[from];
-    let value: number | undefined;
-    if (!usual && hasNaN(series.values, from, to)) {
-      const kept: WindowSamples = { timestampsMs: [], values: [] };
-      for (let i = from; i < to; i++) {
-        const v = series.values[i] as number;
-        if (isStaleSample(series, i, v)) continue;
-        kept.timestampsMs.push(ts[i] as number);
-        kept.values.push(v);
-      }
-      value = extrapolatedRate(kept, window, isCounter, isRate);
-    } else {
-      const addResets = isCounter && !usual;
-      value = extrapolatedRateOf(ts, series.values, from, to, window, isCounter, isRate, addResets);
-    }
+    const value = extrapolatedAt(series, unusual, from, to, window, isCounter, isRate);
     if (value !== undefined) out.push({ labels: series.labels, value, dropName: true });
   }
   return out;
@@ -127,6 +158,8 @@ export function evaluateRangeCall(node: CallNode, timeMs: number, ctx: EvalConte
   }
   const extrapolated = EXTRAPOLATED[node.func];
   if (extrapolated !== undefined && argNode.kind === 'matrixSelector') {
+    const atStep = rateAtStep(node, timeMs, ctx);
+    if (atStep !== undefined) return { type: 'vector', samples: atStep };
     const fetched = ctx.fetched.get(argNode.selector) ?? [];
     const [isCounter, isRate] = extrapolated;
     const window = rangeWindow(argNode, timeMs, ctx);

@@ -59,8 +59,8 @@ export function extrapolatedRate(
  * window is lower than the one before it (the loop would add nothing).
  */
 export function extrapolatedRateOf(
-  ts: readonly number[],
-  values: readonly number[],
+  ts: ArrayLike<number>,
+  values: ArrayLike<number>,
   from: number,
   to: number,
   window: Window,

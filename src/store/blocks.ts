@@ -15,6 +15,7 @@ import {
   sliceColumns,
   type RollupColumns,
 } from './rollup.js';
+import { SampleBuffer } from './sample-buffer.js';
 import type { BlockRow, Statements } from './statements.js';
 
 /** How far past the wall clock a chunk may end and still count for compaction, ms. */
@@ -42,26 +43,29 @@ export class BlockStore {
   }
 
   /**
-   * Pushes the samples of series `id` in [startMs, endMs] from its chunks and then `heads` (in
-   * write order) onto the outputs, sorted by time, the latest write winning per timestamp; the
-   * output indices of staleness markers go onto `outStale`, ascending.
+   * Appends the samples of series `id` in [startMs, endMs] from its chunks and then `heads` (in
+   * write order) to `out`, sorted by time, the latest write winning per timestamp.
    */
   readSamples(
     id: number,
     startMs: number,
     endMs: number,
     heads: readonly SeriesHead[],
-    outTs: number[],
-    outValues: number[],
-    outStale: number[],
+    out: SampleBuffer,
   ): void {
     const rows = this.stmts.chunksInRange.all(id, startMs, endMs);
-    this.samplesOfRows(rows, startMs, endMs, heads, outTs, outValues, outStale);
+    this.columnsOfRows(rows, startMs, endMs, heads, out);
+  }
+
+  /** The chunk rows of series `id` that may hold samples in [startMs, endMs], (max_ts, id) order. */
+  chunkRows(id: number, startMs: number, endMs: number): BlockRow[] {
+    return this.stmts.chunksInRange.all(id, startMs, endMs);
   }
 
   /**
    * As readSamples, from the given chunk rows (in (max_ts, id) order; sorted in place when they
-   * overlap) instead of those read from the database.
+   * overlap) instead of those read from the database, onto plain arrays: the output indices of
+   * staleness markers go onto `outStale`.
    */
   samplesOfRows(
     rows: BlockRow[],
@@ -72,40 +76,54 @@ export class BlockStore {
     outValues: number[],
     outStale: number[],
   ): void {
+    const buffer = new SampleBuffer();
+    this.columnsOfRows(rows, startMs, endMs, heads, buffer);
+    const { timestampsMs, values, staleIndices } = buffer.toArrays();
+    for (const i of staleIndices) outStale.push(outTs.length + i);
+    for (let i = 0; i < timestampsMs.length; i++) {
+      outTs.push(timestampsMs[i] as number);
+      outValues.push(values[i] as number);
+    }
+  }
+
+  /** As readSamples, from the given chunk rows (see samplesOfRows). */
+  columnsOfRows(
+    rows: BlockRow[],
+    startMs: number,
+    endMs: number,
+    heads: readonly SeriesHead[],
+    out: SampleBuffer,
+  ): void {
     // Rows come in (max_ts, id) order. Fast path: every source strictly after the previous one.
+    // The outputs are sized once from the rows' and heads' sample counts (an upper bound).
     let disjoint = true;
     let lastMax = -Infinity;
+    let total = 0;
     for (const row of rows) {
       if (row[1] <= lastMax) disjoint = false;
       lastMax = row[2];
+      total += row[3];
     }
     for (const head of heads) {
       if (head.count === 0) continue;
       if (head.minTs <= lastMax) disjoint = false;
       lastMax = head.maxTs;
+      total += head.count;
     }
     if (disjoint) {
-      for (const row of rows) {
-        decodeStoredChunkInto(row[5], row[4], row[3], startMs, endMs, outTs, outValues, outStale);
-      }
-      for (const head of heads) head.readInto(startMs, endMs, outTs, outValues, outStale);
+      out.reserve(total);
+      for (const row of rows) decodeStoredChunkInto(row[5], row[4], row[3], startMs, endMs, out);
+      for (const head of heads) head.readInto(startMs, endMs, out);
       return;
     }
 
-    const ts: number[] = [];
-    const values: number[] = [];
-    const staleAt: number[] = [];
+    const all = new SampleBuffer(total);
     rows.sort((a, b) => a[0] - b[0]);
-    for (const row of rows) {
-      decodeStoredChunkInto(row[5], row[4], row[3], startMs, endMs, ts, values, staleAt);
-    }
-    for (const head of heads) head.readInto(startMs, endMs, ts, values, staleAt);
-    const stale = new Set(staleAt);
-    for (const i of latestPerTimestamp(ts)) {
-      if (stale.has(i)) outStale.push(outTs.length);
-      outTs.push(ts[i] as number);
-      outValues.push(values[i] as number);
-    }
+    for (const row of rows) decodeStoredChunkInto(row[5], row[4], row[3], startMs, endMs, all);
+    for (const head of heads) head.readInto(startMs, endMs, all);
+    const keep = latestPerTimestamp(all.timestampsMs.subarray(0, all.length));
+    out.reserve(keep.length);
+    for (const i of keep) out.pushFrom(all, i);
   }
 
   /**
@@ -137,11 +155,10 @@ export class BlockStore {
     let rollups: RollupColumns;
     if (overlaps) {
       const lastBucketEnd = sampleBucket(head.maxTs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS;
-      const ts: number[] = [];
-      const values: number[] = [];
-      const stale: number[] = [];
-      this.readSamples(id, firstBucket + 1, lastBucketEnd, [], ts, values, stale);
-      rollups = computeRollups(ts, values, ROLLUP_BASE_MS, stale);
+      const buffer = new SampleBuffer();
+      this.readSamples(id, firstBucket + 1, lastBucketEnd, [], buffer);
+      const { timestampsMs, values, staleIndices } = buffer.toArrays();
+      rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
     } else {
       const { timestampsMs, values, staleIndices } = decoded;
       rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
@@ -204,8 +221,8 @@ export class BlockStore {
  * Indices into `timestamps` (listed in write order) sorted by timestamp, keeping for each
  * timestamp only its last occurrence.
  */
-function latestPerTimestamp(timestamps: readonly number[]): number[] {
-  const order = Array.from(timestamps.keys());
+function latestPerTimestamp(timestamps: ArrayLike<number>): number[] {
+  const order = Array.from({ length: timestamps.length }, (_, i) => i);
   order.sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
   const keep: number[] = [];
   for (let k = 0; k < order.length; k++) {

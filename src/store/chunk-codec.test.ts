@@ -10,6 +10,7 @@ import {
   joinStoredChunks,
 } from './chunk-codec.js';
 import { encodeChunk } from './gorilla.js';
+import { SampleBuffer } from './sample-buffer.js';
 
 const T0 = 1_700_000_000_000;
 const fromBits = (hex: string) => Buffer.from(hex, 'hex').readDoubleBE(0);
@@ -81,12 +82,15 @@ describe('stored chunk codec', () => {
   it('reports staleness markers with their output index, also within a range', () => {
     const ts = regular(5);
     const bytes = encodeStoredChunk(ts, [1, 2, STALE, 4, STALE], 5);
-    const outTs: number[] = [];
-    const outValues: number[] = [];
-    const stale: number[] = [];
-    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 5, ts[1]!, ts[4]!, outTs, outValues, stale);
+    const out = new SampleBuffer();
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 5, ts[1]!, ts[4]!, out);
+    const { timestampsMs: outTs, staleIndices: stale } = out.toArrays();
     assert.deepEqual(outTs, ts.slice(1));
     assert.deepEqual(stale, [1, 3]);
+    // The buffer keeps the marker's bits (0x7ff0000000000002; the test's own plain array may
+    // have set the quiet bit before encoding).
+    const words = [...out.valueWords.subarray(2, 4)].map((w) => w & 0xfff7ffff);
+    assert.deepEqual(words.sort(), [2, 0x7ff00000].sort());
   });
 
   it('keeps a given Gorilla chunk byte for byte when values are not decimal', () => {
@@ -114,10 +118,17 @@ describe('stored chunk codec', () => {
       ts.map((_, i) => i),
       10,
     );
-    const outTs: number[] = [];
-    const outValues: number[] = [];
-    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 10, ts[2]!, ts[5]!, outTs, outValues);
-    assert.deepEqual(outValues, [2, 3, 4, 5]);
+    const out = new SampleBuffer();
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 10, ts[2]!, ts[5]!, out);
+    assert.deepEqual(out.toArrays().values, [2, 3, 4, 5]);
+    assert.deepEqual(out.toArrays().timestampsMs, ts.slice(2, 6));
+    // Ranges before, after and between samples give nothing; appending keeps earlier samples.
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 10, ts[9]! + 1, ts[9]! + 5, out);
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 10, ts[0]! - 5, ts[0]! - 1, out);
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 10, ts[3]! + 1, ts[4]! - 1, out);
+    assert.equal(out.length, 4);
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, 10, ts[9]!, Infinity, out);
+    assert.deepEqual(out.toArrays().values, [2, 3, 4, 5, 9]);
   });
 
   it('decodes rows of the format before tags (a bare Gorilla chunk), markers included', () => {
@@ -157,10 +168,9 @@ describe('stored chunk codec', () => {
     assert.deepEqual(got.staleIndices, [5, 10]);
 
     // A range across segment borders, with marker indices counted in the output.
-    const outTs: number[] = [];
-    const outValues: number[] = [];
-    const stale: number[] = [];
-    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, all, 12, ts[3]!, ts[10]!, outTs, outValues, stale);
+    const out = new SampleBuffer();
+    decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, all, 12, ts[3]!, ts[10]!, out);
+    const { timestampsMs: outTs, staleIndices: stale } = out.toArrays();
     assert.deepEqual(outTs, ts.slice(3, 11));
     assert.deepEqual(stale, [2, 7]);
 

@@ -18,6 +18,7 @@
 import { BitWriter } from './bits.js';
 import { decodeChunkInto, encodeChunk } from './gorilla.js';
 import { BitCursor, MAX_COLUMN_INT, writeIntColumn } from './int-column.js';
+import { SampleBuffer } from './sample-buffer.js';
 import { readValueColumn, writeDecimalColumn } from './value-column.js';
 
 /** chunks.format of rows holding a bare Gorilla chunk (written before schema version 3). */
@@ -59,15 +60,11 @@ function fitsColumns(timestampsMs: ArrayLike<number>, n: number): boolean {
   return Math.abs(first) <= MAX_COLUMN_INT && Math.abs(last) <= MAX_COLUMN_INT;
 }
 
-// Decoded columns, reused (decoding is synchronous).
-let tsScratch = new Float64Array(256);
-let valueScratch = new Float64Array(256);
-
 /**
- * Decodes a stored chunk of `count` samples (`format` from its row), pushing those with
- * timestamps in [startMs, endMs] onto the outputs and the output indices of staleness markers
- * onto `outStale` (see gorilla.ts decodeChunkInto). Corrupt bytes decode to garbage, never to
- * an exception.
+ * Decodes a stored chunk of `count` samples (`format` from its row), appending those with
+ * timestamps in [startMs, endMs] to `out` (values with their exact bits, staleness markers
+ * flagged; see gorilla.ts decodeChunkInto). A column chunk's values are decoded only when some
+ * of its timestamps are in range. Corrupt bytes decode to garbage, never to an exception.
  */
 export function decodeStoredChunkInto(
   format: number,
@@ -75,48 +72,49 @@ export function decodeStoredChunkInto(
   count: number,
   startMs: number,
   endMs: number,
-  outTs: number[],
-  outValues: number[],
-  outStale?: number[],
+  out: SampleBuffer,
 ): void {
   if (format !== CHUNK_FORMAT_LEGACY && bytes[0] === TAG_SEGMENTS) {
     for (const seg of segmentsOf(bytes)) {
-      decodeStoredChunkInto(
-        CHUNK_FORMAT_TAGGED,
-        seg.bytes,
-        seg.count,
-        startMs,
-        endMs,
-        outTs,
-        outValues,
-        outStale,
-      );
+      decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, seg.bytes, seg.count, startMs, endMs, out);
     }
     return;
   }
   if (format === CHUNK_FORMAT_LEGACY || bytes[0] !== TAG_COLUMNS) {
     const body = format === CHUNK_FORMAT_LEGACY ? bytes : bytes.subarray(1);
-    decodeChunkInto(body, count, startMs, endMs, outTs, outValues, outStale);
+    decodeChunkInto(body, count, startMs, endMs, out);
     return;
   }
   if (count <= 0) return;
-  if (tsScratch.length < count) {
-    tsScratch = new Float64Array(count * 2);
-    valueScratch = new Float64Array(count * 2);
-  }
+  decodeColumnsInto(bytes, count, startMs, endMs, out);
+}
+
+/** A TAG_COLUMNS chunk: decoded in place at the end of `out`, then cut to [startMs, endMs]. */
+function decodeColumnsInto(
+  bytes: Uint8Array,
+  count: number,
+  startMs: number,
+  endMs: number,
+  out: SampleBuffer,
+): void {
+  out.reserve(count);
+  const at = out.length;
+  const ts = out.timestampsMs;
   const cursor = new BitCursor(bytes, 8);
-  cursor.readIntColumn(count, tsScratch);
-  readValueColumn(bytes, cursor, count, valueScratch);
-  const ts = tsScratch;
-  const values = valueScratch;
-  let i = 0;
-  while (i < count && (ts[i] as number) < startMs) i++;
-  for (; i < count; i++) {
-    const t = ts[i] as number;
-    if (t > endMs) return;
-    outTs.push(t);
-    outValues.push(values[i] as number);
+  cursor.readIntColumn(count, at === 0 ? ts : ts.subarray(at));
+  let from = at;
+  const end = at + count;
+  while (from < end && (ts[from] as number) < startMs) from++;
+  let to = from;
+  while (to < end && (ts[to] as number) <= endMs) to++;
+  if (to === from) return;
+  const values = out.values;
+  readValueColumn(bytes, cursor, count, at === 0 ? values : values.subarray(at));
+  if (from > at) {
+    ts.copyWithin(at, from, to);
+    values.copyWithin(at, from, to);
   }
+  out.length = at + (to - from);
 }
 
 /** Decodes every sample of a stored chunk; `staleIndices` lists the staleness markers. */
@@ -125,20 +123,9 @@ export function decodeStoredChunk(
   bytes: Uint8Array,
   count: number,
 ): { timestampsMs: number[]; values: number[]; staleIndices: number[] } {
-  const timestampsMs: number[] = [];
-  const values: number[] = [];
-  const staleIndices: number[] = [];
-  decodeStoredChunkInto(
-    format,
-    bytes,
-    count,
-    -Infinity,
-    Infinity,
-    timestampsMs,
-    values,
-    staleIndices,
-  );
-  return { timestampsMs, values, staleIndices };
+  const out = new SampleBuffer(count);
+  decodeStoredChunkInto(format, bytes, count, -Infinity, Infinity, out);
+  return out.toArrays();
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BitReader, BitWriter } from './bits.js';
 import { decodeChunk, decodeChunkInto, encodeChunk } from './gorilla.js';
+import { SampleBuffer } from './sample-buffer.js';
 
 /** The 64 bits of a float as hex, with V8's quiet bit (set when NaNs enter arrays) cleared. */
 function bitsOf(value: number): string {
@@ -100,10 +101,9 @@ describe('gorilla chunk codec', () => {
   it('decodes only the requested range and stops at its end', () => {
     const ts = [10, 20, 30, 40, 50];
     const bytes = encodeChunk(ts, [1, 2, 3, 4, 5]);
-    const outTs: number[] = [];
-    const outValues: number[] = [];
-    decodeChunkInto(bytes, 5, 20, 40, outTs, outValues);
-    assert.deepEqual(outTs, [20, 30, 40]);
-    assert.deepEqual(outValues, [2, 3, 4]);
+    const out = new SampleBuffer();
+    decodeChunkInto(bytes, 5, 20, 40, out);
+    assert.deepEqual(out.toArrays().timestampsMs, [20, 30, 40]);
+    assert.deepEqual(out.toArrays().values, [2, 3, 4]);
   });
 });

@@ -15,6 +15,7 @@
  *   the meaningful bits.
  */
 import { BitReader, BitWriter } from './bits.js';
+import { SampleBuffer } from './sample-buffer.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -197,34 +198,28 @@ export function encodeChunk(
 }
 
 /**
- * Decodes the `count` samples of a chunk, pushing those with timestamps in [startMs, endMs]
- * onto `outTs` and `outValues`, and the output index of every staleness marker onto `outStale`
- * (when given). Markers are recognised from the decoded bits, before the value enters a plain
- * array (V8 may rewrite NaN payloads there). Stops early once past endMs. Corrupt bytes decode
- * to garbage samples, never to an exception or an endless loop (reads past the end yield zeros).
+ * Decodes the `count` samples of a chunk, appending those with timestamps in [startMs, endMs]
+ * to `out` with their values' exact bits, and flagging staleness markers (recognised from the
+ * decoded bits) in `out.stale`. Stops early once past endMs. Corrupt bytes decode to garbage
+ * samples, never to an exception or an endless loop (reads past the end yield zeros).
  */
 export function decodeChunkInto(
   bytes: Uint8Array,
   count: number,
   startMs: number,
   endMs: number,
-  outTs: number[],
-  outValues: number[],
-  outStale?: number[],
+  out: SampleBuffer,
 ): void {
   if (count <= 0) return;
+  out.reserve(count);
   const r = new BitReader(bytes);
   let ts = readAbsolute(r);
   const xor = new XorDecoder(r);
   let delta = 0;
   for (let i = 0; ;) {
-    const value = xor.next();
+    xor.advance();
     if (ts > endMs) return;
-    if (ts >= startMs) {
-      if (outStale !== undefined && xor.isStale()) outStale.push(outTs.length);
-      outTs.push(ts);
-      outValues.push(value);
-    }
+    if (ts >= startMs) out.pushBits(ts, xor.hi, xor.lo, xor.isStale());
     if (++i >= count) return;
 
     // Count the prefix's one bits (at most 4): 0 -> same delta, 1..3 -> dod width, 4 -> absolute.
@@ -244,8 +239,9 @@ export function decodeChunkInto(
 
 /** Reads a value stream written by XorEncoder, one value per next() call. */
 export class XorDecoder {
-  private hi = 0;
-  private lo = 0;
+  /** High and low 32 bits of the value last decoded. */
+  hi = 0;
+  lo = 0;
   private leading = 0;
   private trailing = 0;
   private started = false;
@@ -268,6 +264,14 @@ export class XorDecoder {
 
   /** The next value (exact bits). */
   next(): number {
+    this.advance();
+    u32[HI] = this.hi;
+    u32[LO] = this.lo;
+    return f64[0] as number;
+  }
+
+  /** Decodes the next value into `hi` and `lo` only. */
+  advance(): void {
     const r = this.r;
     if (!this.started) {
       this.started = true;
@@ -299,9 +303,6 @@ export class XorDecoder {
       this.hi = (this.hi ^ xh) >>> 0;
       this.lo = (this.lo ^ xl) >>> 0;
     }
-    u32[HI] = this.hi;
-    u32[LO] = this.lo;
-    return f64[0] as number;
   }
 }
 
@@ -310,11 +311,9 @@ export function decodeChunk(
   bytes: Uint8Array,
   count: number,
 ): { timestampsMs: number[]; values: number[]; staleIndices: number[] } {
-  const timestampsMs: number[] = [];
-  const values: number[] = [];
-  const staleIndices: number[] = [];
-  decodeChunkInto(bytes, count, -Infinity, Infinity, timestampsMs, values, staleIndices);
-  return { timestampsMs, values, staleIndices };
+  const out = new SampleBuffer(count);
+  decodeChunkInto(bytes, count, -Infinity, Infinity, out);
+  return out.toArrays();
 }
 
 function signExtend(value: number, bits: number): number {

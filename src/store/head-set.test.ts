@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HeadSet } from './head-set.js';
+import { SampleBuffer } from './sample-buffer.js';
 
 const policy = { chunkSamples: 2, maxChunkSpanMs: 7_200_000 };
 
 function samplesOf(heads: HeadSet, id: number): number[] {
-  const ts: number[] = [];
-  const values: number[] = [];
-  for (const head of heads.headsOf(heads.states.get(id)))
-    head.readInto(-Infinity, Infinity, ts, values);
-  return ts;
+  const out = new SampleBuffer();
+  for (const head of heads.headsOf(heads.states.get(id))) head.readInto(-Infinity, Infinity, out);
+  return out.toArrays().timestampsMs;
 }
 
 describe('head set', () => {

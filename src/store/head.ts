@@ -7,6 +7,7 @@
 import { ChunkEncoder, decodeChunkInto } from './gorilla.js';
 import { mergeSample } from './open-heads.js';
 import { STALE_MARKER } from './rollup.js';
+import type { SampleBuffer } from './sample-buffer.js';
 
 /** One series' chunk bytes plus what the write-ahead log checkpoint needs to know. */
 export class SeriesHead {
@@ -96,20 +97,11 @@ export class SeriesHead {
     this.maxTs = timestampsMs[timestampsMs.length - 1] as number;
   }
 
-  /**
-   * Pushes the samples in [startMs, endMs] onto the output arrays, and the output indices of
-   * staleness markers onto `outStale` (see decodeChunkInto).
-   */
-  readInto(
-    startMs: number,
-    endMs: number,
-    outTs: number[],
-    outValues: number[],
-    outStale?: number[],
-  ): void {
+  /** Appends the samples in [startMs, endMs] to `out` (see gorilla.ts decodeChunkInto). */
+  readInto(startMs: number, endMs: number, out: SampleBuffer): void {
     const count = this.count;
     if (count === 0 || this.maxTs < startMs || this.minTs > endMs) return;
-    decodeChunkInto(this.currentBytes(), count, startMs, endMs, outTs, outValues, outStale);
+    decodeChunkInto(this.currentBytes(), count, startMs, endMs, out);
   }
 
   /** The bytes without copying (the encoder's buffer may be longer than the chunk). */

@@ -252,6 +252,40 @@ export class BitCursor {
     return v;
   }
 
+  /** Writes (min + next `width`-bit number) * g into out[from..to); width at most 25. */
+  private unpack(
+    out: Float64Array,
+    from: number,
+    to: number,
+    width: number,
+    min: number,
+    g: number,
+  ): void {
+    const b = this.bytes;
+    let pos = this.pos;
+    if (width === 0) {
+      out.fill(min * g, from, to);
+      return;
+    }
+    const shift = 32 - width;
+    // Whole 4-byte reads only while they stay inside the array (no out-of-range loads).
+    const safeBits = (b.length - 4) * 8 - pos;
+    const safeEnd = Math.min(to, from + Math.max(0, Math.floor(safeBits / width)));
+    let i = from;
+    for (; i < safeEnd; i++) {
+      const p = pos >>> 3;
+      const word =
+        ((b[p] as number) << 24) |
+        ((b[p + 1] as number) << 16) |
+        ((b[p + 2] as number) << 8) |
+        (b[p + 3] as number);
+      out[i] = (min + ((word << (pos & 7)) >>> shift)) * g;
+      pos += width;
+    }
+    this.pos = pos;
+    for (; i < to; i++) out[i] = (min + this.read25(width)) * g;
+  }
+
   /** Moves to the next byte boundary (no move when already on one). */
   alignToByte(): void {
     this.pos = (this.pos + 7) & ~7;
@@ -291,15 +325,36 @@ export class BitCursor {
       const end = Math.min(n, i + BLOCK);
       const min = unzigzag(this.readVarbits());
       const width = this.read25(6);
-      for (; i < end; i++) {
-        const r = (min + this.read(width)) * g;
-        if (order === 0) x = r;
-        else if (order === 1) x += r;
-        else {
-          delta += r;
-          x += delta;
+      if (width > 25) {
+        for (; i < end; i++) {
+          const r = (min + this.read(width)) * g;
+          if (order === 0) x = r;
+          else if (order === 1) x += r;
+          else {
+            delta += r;
+            x += delta;
+          }
+          out[i] = x;
         }
-        out[i] = x;
+        continue;
+      }
+      // The block's residuals, unpacked in place, then summed up per order: two simple loops
+      // that V8 optimises far better than one with a bit reader call and an order switch.
+      this.unpack(out, i, end, width, min, g);
+      if (order === 0) {
+        i = end;
+        x = out[end - 1] as number;
+      } else if (order === 1) {
+        for (; i < end; i++) {
+          x += out[i] as number;
+          out[i] = x;
+        }
+      } else {
+        for (; i < end; i++) {
+          delta += out[i] as number;
+          x += delta;
+          out[i] = x;
+        }
       }
     }
   }

@@ -4,6 +4,7 @@ import { BitReader } from './bits.js';
 import { ChunkEncoder } from './gorilla.js';
 import { OpenHeads } from './open-heads.js';
 import { PAGE_BYTES } from './page-pool.js';
+import { SampleBuffer } from './sample-buffer.js';
 import { STALE_MARKER } from './rollup.js';
 
 /** A float64 from its two 32-bit halves (any NaN payload). */
@@ -89,12 +90,19 @@ describe('open heads', () => {
     const ts = Array.from(ADVERSARIAL_VALUES, (_, i) => 1000 + i * 1000);
     for (let i = 0; i < ts.length; i++)
       heads.add(0, ts[i] as number, ADVERSARIAL_VALUES[i] as number);
-    const outTs: number[] = [];
-    const outValues: number[] = [];
-    const outStale: number[] = [];
-    heads.readInto(0, -Infinity, Infinity, outTs, outValues, outStale);
+    const out = new SampleBuffer();
+    heads.readInto(0, -Infinity, Infinity, out);
+    const { timestampsMs: outTs, values: outValues, staleIndices: outStale } = out.toArrays();
     assert.deepEqual(outTs, ts);
     assert.deepEqual(outStale, [MARKER_INDEX]);
+    // The buffer itself keeps every value's bits, NaN payloads included.
+    const want = new Float64Array(ADVERSARIAL_VALUES.length);
+    const wantWords = new Uint32Array(want.buffer);
+    for (let i = 0; i < want.length; i++) {
+      const one = new Float64Array([ADVERSARIAL_VALUES[i] as number]);
+      wantWords.set(new Uint32Array(one.buffer), 2 * i);
+    }
+    assert.deepEqual(out.valueWords.subarray(0, 2 * want.length), wantWords);
     // Plain arrays may rewrite NaN payloads: compare the non-NaN values exactly, NaNs as NaN.
     outValues.forEach((v, i) => {
       const want = ADVERSARIAL_VALUES[i] as number;
@@ -123,10 +131,9 @@ describe('open heads', () => {
     heads.add(0, 3000, STALE_MARKER); // replaces a value by a marker
     heads.add(0, 1000, -0); // replaces a marker by a value
     heads.add(0, 6000, 6); // appends after re-encoding
-    const outTs: number[] = [];
-    const outValues: number[] = [];
-    const outStale: number[] = [];
-    heads.readInto(0, -Infinity, Infinity, outTs, outValues, outStale);
+    const out = new SampleBuffer();
+    heads.readInto(0, -Infinity, Infinity, out);
+    const { timestampsMs: outTs, values: outValues, staleIndices: outStale } = out.toArrays();
     assert.deepEqual(outTs, [1000, 2000, 3000, 5000, 6000]);
     assert.deepEqual(outStale, [2]);
     assert.ok(Object.is(outValues[0], -0));
@@ -147,14 +154,13 @@ describe('open heads', () => {
     const heads = new OpenHeads();
     heads.reserve(2);
     for (let i = 0; i < 10; i++) heads.add(0, i * 10, i);
-    const outTs: number[] = [];
-    const outValues: number[] = [];
-    heads.readInto(0, 25, 55, outTs, outValues);
-    assert.deepEqual(outTs, [30, 40, 50]);
-    assert.deepEqual(outValues, [3, 4, 5]);
-    heads.readInto(1, -Infinity, Infinity, outTs, outValues);
-    heads.readInto(0, 100, 200, outTs, outValues);
-    assert.equal(outTs.length, 3);
+    const out = new SampleBuffer();
+    heads.readInto(0, 25, 55, out);
+    assert.deepEqual(out.toArrays().timestampsMs, [30, 40, 50]);
+    assert.deepEqual(out.toArrays().values, [3, 4, 5]);
+    heads.readInto(1, -Infinity, Infinity, out);
+    heads.readInto(0, 100, 200, out);
+    assert.equal(out.length, 3);
   });
 
   it('return pages to the pool on clear and reuse them zeroed', () => {
@@ -186,9 +192,8 @@ describe('open heads', () => {
     r.readBits(32);
     assert.equal(r.readBits(32), 0x7ff80000);
     assert.equal(r.readBits(32), 1);
-    const outTs: number[] = [];
-    const outValues: number[] = [];
-    heads.readInto(0, 1, 1, outTs, outValues);
-    assert.ok(Object.is(outValues[0], -0));
+    const out = new SampleBuffer();
+    heads.readInto(0, 1, 1, out);
+    assert.ok(Object.is(out.values[0], -0));
   });
 });

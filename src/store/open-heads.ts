@@ -11,6 +11,7 @@
 import { decodeChunk, decodeChunkInto } from './gorilla.js';
 import { NO_PAGE, PAGE_BITS, PAGE_BYTES, PagePool } from './page-pool.js';
 import { STALE_MARKER, isStaleMarker } from './rollup.js';
+import type { SampleBuffer } from './sample-buffer.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -110,23 +111,13 @@ export class OpenHeads {
     else this.insert(slot, timestampMs, value);
   }
 
-  /**
-   * Pushes the head's samples in [startMs, endMs] onto the outputs, and the output indices of
-   * staleness markers onto `outStale` (see decodeChunkInto).
-   */
-  readInto(
-    slot: number,
-    startMs: number,
-    endMs: number,
-    outTs: number[],
-    outValues: number[],
-    outStale?: number[],
-  ): void {
+  /** Appends the head's samples in [startMs, endMs] to `out` (see gorilla.ts decodeChunkInto). */
+  readInto(slot: number, startMs: number, endMs: number, out: SampleBuffer): void {
     const n = this.count[slot] as number;
     if (n === 0 || (this.maxTs[slot] as number) < startMs || (this.minTs[slot] as number) > endMs)
       return;
     const bytes = this.bytesInScratch(slot);
-    decodeChunkInto(bytes, n, startMs, endMs, outTs, outValues, outStale);
+    decodeChunkInto(bytes, n, startMs, endMs, out);
   }
 
   private bytesInScratch(slot: number): Uint8Array {

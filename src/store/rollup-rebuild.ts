@@ -11,6 +11,7 @@ import type { BlockStore } from './blocks.js';
 import { splitEncode } from './compaction.js';
 import { encodeRollupBlock } from './rollup-codec.js';
 import { ROLLUP_BASE_MS, computeRollups, sliceColumns } from './rollup.js';
+import { SampleBuffer } from './sample-buffer.js';
 import type { Statements } from './statements.js';
 
 /** Meta key holding the rebuild cursor (the last series id done) while a rebuild is due. */
@@ -52,11 +53,10 @@ export function rebuildRollups(
 
 function rebuildSeries(stmts: Statements, blocks: BlockStore, id: number, maxBytes: number): void {
   stmts.deleteRollupsBefore.run(id, Number.MAX_SAFE_INTEGER);
-  const ts: number[] = [];
-  const values: number[] = [];
-  const stale: number[] = [];
-  blocks.readSamples(id, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, [], ts, values, stale);
-  const cols = computeRollups(ts, values, ROLLUP_BASE_MS, stale);
+  const buffer = new SampleBuffer();
+  blocks.readSamples(id, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, [], buffer);
+  const { timestampsMs, values, staleIndices } = buffer.toArrays();
+  const cols = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
   const n = cols.startsMs.length;
   for (let from = 0; from < n;) {
     const window = Math.floor((cols.startsMs[from] as number) / ROW_WINDOW_MS);

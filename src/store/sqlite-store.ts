@@ -78,6 +78,8 @@ export type { RetentionResult } from './retention.js';
 
 /** The SQLite metric store, with the extra reads the Prometheus HTTP API needs. */
 export interface SqliteStore extends MetricStore {
+  /** As select, as typed columns without copies (always present here). */
+  selectColumns: NonNullable<MetricStore['selectColumns']>;
   /**
    * Label names in use, sorted, `__name__` included. With matchers, only names of series
    * matching all of them. Limitation: no time range; series without recent samples count too.
@@ -396,6 +398,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     async select(matchers, startMs, endMs) {
       ensureOpen();
       return reader.select(matchers, startMs, endMs);
+    },
+
+    async selectColumns(matchers, startMs, endMs) {
+      ensureOpen();
+      return reader.selectColumns(matchers, startMs, endMs);
     },
 
     async selectRollups(matchers, startMs, endMs, resolutionMs) {

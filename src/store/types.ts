@@ -37,6 +37,18 @@ export interface SeriesData {
 }
 
 /**
+ * The samples of one series in a time range as typed columns, sorted by time ascending: what
+ * the PromQL engine reads. `values` holds each value's exact 64 bits (NaN payloads included, as
+ * long as they are not copied through a plain number); `staleMask` is as in SeriesData.
+ */
+export interface SeriesColumns {
+  labels: Labels;
+  timestampsMs: Float64Array;
+  values: Float64Array;
+  staleMask?: Uint8Array;
+}
+
+/**
  * Downsampled data of one series: aggregates per fixed bucket, bucket i covering the left-open
  * (startsMs[i], startsMs[i] + resolutionMs], like PromQL's range windows. Staleness markers are
  * left out of every aggregate. See store/rollup.ts for which PromQL functions each field answers
@@ -77,6 +89,16 @@ export interface MetricStore {
    * `[startMs, endMs]` (both inclusive), with those samples.
    */
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): Promise<SeriesData[]>;
+
+  /**
+   * Optional: select() as typed columns, which spares a store that decodes into typed arrays
+   * the copy into plain arrays. Same series, samples, order and errors as select().
+   */
+  selectColumns?(
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+  ): Promise<SeriesColumns[]>;
 
   /**
    * Optional: like select, but returns downsampled buckets of `resolutionMs` (a multiple of 5

@@ -1,0 +1,224 @@
+/**
+ * Whole-range evaluation of the dashboards' common shape, `sum by (...) (rate(sel[r]))` (and
+ * increase/delta, with or without the sum), for range queries. A range query evaluates its
+ * expression step by step; for these nodes the first step computes every step at once and the
+ * others read the result:
+ * - rate/increase/delta of a raw selector: one window per series sliding across all steps (two
+ *   indices moving forward instead of two binary searches per step), into a value column and a
+ *   presence column per series;
+ * - sum of such a call: per step, the groups' Kahan sums over the present series in input
+ *   order, exactly as aggregate.ts adds them, so results are identical to step-by-step
+ *   evaluation.
+ * A time that is not one of the query's steps (a subquery's inner step) takes the step-by-step
+ * path, as does an instant query.
+ */
+import type { Labels, SeriesColumns } from '../store/types.js';
+import type { AggregateNode, CallNode, ExprNode, MatrixSelectorNode } from './ast.js';
+import { groupOf } from './aggregate.js';
+import { rangeWindow, type EvalContext } from './eval.js';
+import { EXTRAPOLATED, extrapolatedAt, unusualBefore } from './range-call.js';
+import { extrapolateIncrease, type Window } from './range-functions.js';
+import type { InstantSample } from './values.js';
+
+/** The steps of a range query: evaluation times in order, and each time's index. */
+export interface RangeSteps {
+  timesMs: number[];
+  indexOf: Map<number, number>;
+  /** Results computed for the whole range, per node (see rateColumns and sumAtStep). */
+  cache: Map<ExprNode, unknown>;
+}
+
+/** The steps of a range query from startMs to endMs (inclusive) every stepMs, as it runs them. */
+export function rangeSteps(startMs: number, endMs: number, stepMs: number): RangeSteps {
+  const timesMs: number[] = [];
+  const indexOf = new Map<number, number>();
+  for (let t = startMs; t <= endMs; t += stepMs) {
+    indexOf.set(t, timesMs.length);
+    timesMs.push(t);
+  }
+  return { timesMs, indexOf, cache: new Map() };
+}
+
+/** Per fetched series, the call's value at each step and whether it has one. */
+interface RateColumns {
+  series: readonly SeriesColumns[];
+  values: Float64Array[];
+  present: Uint8Array[];
+}
+
+/** The rate/increase/delta call over a raw selector, or undefined for any other node. */
+function rawRateCall(node: ExprNode, ctx: EvalContext): MatrixSelectorNode | undefined {
+  if (node.kind !== 'call' || EXTRAPOLATED[node.func] === undefined) return undefined;
+  const arg = node.args[0];
+  if (arg?.kind !== 'matrixSelector') return undefined;
+  if (ctx.rollups?.has(arg.selector) === true) return undefined;
+  return arg;
+}
+
+function rateColumns(node: CallNode, arg: MatrixSelectorNode, ctx: EvalContext): RateColumns {
+  const steps = ctx.steps as RangeSteps;
+  const cached = steps.cache.get(node) as RateColumns | undefined;
+  if (cached !== undefined) return cached;
+  const [isCounter, isRate] = EXTRAPOLATED[node.func] as [boolean, boolean];
+  const series = ctx.fetched.get(arg.selector) ?? [];
+  const unusualOf = unusualBefore(series);
+  const n = steps.timesMs.length;
+  const windows = steps.timesMs.map((t) => rangeWindow(arg, t, ctx));
+  const starts = Float64Array.from(windows, (w) => w.startMs);
+  const ends = Float64Array.from(windows, (w) => w.endMs);
+  // One allocation for all series (a view each), not two per series.
+  const allValues = new Float64Array(n * series.length);
+  const allPresent = new Uint8Array(n * series.length);
+  const columns: RateColumns = { series, values: [], present: [] };
+  for (let s = 0; s < series.length; s++) {
+    ctx.checkDeadline?.();
+    const one = series[s] as SeriesColumns;
+    const ts = one.timestampsMs;
+    const vs = one.values;
+    const unusual = unusualOf[s] as Int32Array;
+    const length = ts.length;
+    const values = allValues.subarray(s * n, (s + 1) * n);
+    const present = allPresent.subarray(s * n, (s + 1) * n);
+    // Windows (startMs, endMs] only move forward with the step: so do their first and end index.
+    let from = 0;
+    let to = 0;
+    for (let k = 0; k < n; k++) {
+      const startMs = starts[k] as number;
+      const endMs = ends[k] as number;
+      while (from < length && (ts[from] as number) <= startMs) from++;
+      if (to < from) to = from;
+      while (to < length && (ts[to] as number) <= endMs) to++;
+      if (to - from < 2) continue;
+      const window = windows[k] as Window;
+      let value: number | undefined;
+      if (unusual[to] === unusual[from]) {
+        // No NaN and no drop inside: extrapolatedRateOf without its reset loop, inlined.
+        const first = vs[from] as number;
+        const last = vs[to - 1] as number;
+        const firstMs = ts[from] as number;
+        const lastMs = ts[to - 1] as number;
+        const count = to - from;
+        value = extrapolateIncrease(
+          last - first,
+          count,
+          first,
+          firstMs,
+          lastMs,
+          window,
+          isCounter,
+          isRate,
+        );
+      } else {
+        value = extrapolatedAt(one, unusual, from, to, window, isCounter, isRate);
+        if (value === undefined) continue;
+      }
+      values[k] = value;
+      present[k] = 1;
+    }
+    columns.values.push(values);
+    columns.present.push(present);
+  }
+  steps.cache.set(node, columns);
+  return columns;
+}
+
+/**
+ * rate/increase/delta of a raw selector at `timeMs` from the whole-range columns, or undefined
+ * when `timeMs` is not a step of the range query (or there is none).
+ */
+export function rateAtStep(
+  node: CallNode,
+  timeMs: number,
+  ctx: EvalContext,
+): InstantSample[] | undefined {
+  const k = ctx.steps?.indexOf.get(timeMs);
+  if (k === undefined) return undefined;
+  const arg = rawRateCall(node, ctx);
+  if (arg === undefined) return undefined;
+  const { series, values, present } = rateColumns(node, arg, ctx);
+  const out: InstantSample[] = [];
+  for (let s = 0; s < series.length; s++) {
+    if ((present[s] as Uint8Array)[k] !== 1) continue;
+    const value = (values[s] as Float64Array)[k] as number;
+    out.push({ labels: (series[s] as SeriesColumns).labels, value, dropName: true });
+  }
+  return out;
+}
+
+/**
+ * `sum [by|without (...)] (rate(sel[r]))` at `timeMs` from whole-range sums, or undefined when
+ * the node is not of that shape or `timeMs` is not a step of the range query.
+ */
+export function sumAtStep(
+  node: AggregateNode,
+  timeMs: number,
+  ctx: EvalContext,
+): InstantSample[] | undefined {
+  if (node.op !== 'sum' || node.param !== null) return undefined;
+  const k = ctx.steps?.indexOf.get(timeMs);
+  if (k === undefined) return undefined;
+  const inner = node.expr;
+  const arg = rawRateCall(inner, ctx);
+  if (arg === undefined) return undefined;
+  const steps = ctx.steps as RangeSteps;
+  let perStep = steps.cache.get(node) as InstantSample[][] | undefined;
+  if (perStep === undefined) {
+    perStep = sumColumns(node, rateColumns(inner as CallNode, arg, ctx), steps.timesMs.length);
+    steps.cache.set(node, perStep);
+  }
+  return (perStep[k] as InstantSample[]).slice();
+}
+
+/** Every step's groups and sums, groups in order of first appearance (as aggregate.ts). */
+function sumColumns(node: AggregateNode, columns: RateColumns, n: number): InstantSample[][] {
+  const labelsOf = groupOf(node);
+  const groups: Labels[] = [];
+  const groupIndex = new Map<Labels, number>();
+  const groupOfSeries = columns.series.map((series) => {
+    const labels = labelsOf(series.labels);
+    let g = groupIndex.get(labels);
+    if (g === undefined) {
+      g = groups.length;
+      groups.push(labels);
+      groupIndex.set(labels, g);
+    }
+    return g;
+  });
+  // Per group, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd does.
+  const sums = new Float64Array(groups.length);
+  const cs = new Float64Array(groups.length);
+  const touched = new Int32Array(groups.length).fill(-1);
+  const perStep: InstantSample[][] = [];
+  for (let k = 0; k < n; k++) {
+    const order: number[] = [];
+    for (let s = 0; s < columns.series.length; s++) {
+      if ((columns.present[s] as Uint8Array)[k] !== 1) continue;
+      const g = groupOfSeries[s] as number;
+      if (touched[g] !== k) {
+        touched[g] = k;
+        sums[g] = 0;
+        cs[g] = 0;
+        order.push(g);
+      }
+      const inc = (columns.values[s] as Float64Array)[k] as number;
+      const sum = sums[g] as number;
+      const t = sum + inc;
+      if (!Number.isFinite(t)) cs[g] = 0;
+      else if (Math.abs(sum) >= Math.abs(inc)) cs[g] = (cs[g] as number) + (sum - t + inc);
+      else cs[g] = (cs[g] as number) + (inc - t + sum);
+      sums[g] = t;
+    }
+    perStep.push(
+      order.map((g) => {
+        const sum = sums[g] as number;
+        const labels = groups[g] as Labels;
+        const value = Number.isFinite(sum) ? sum + (cs[g] as number) : sum;
+        const sample: InstantSample = { labels, value };
+        // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
+        if ('__name__' in labels) sample.dropName = true;
+        return sample;
+      }),
+    );
+  }
+  return perStep;
+}
