@@ -81,16 +81,27 @@ test('native JSONL and JSON array pairs are enqueued, then 202; duplicates repor
       request: { prompt: 'p' },
       response: { choices: [{ message: { content: 'yo' }, finish_reason: 'stop' }] },
     },
+    {
+      requestId: 'n3',
+      component: 'qwen',
+      request: { prompt: 'call a tool' },
+      // Only tool calls, no text: nothing to judge, so skipped rather than an error.
+      response: {
+        choices: [
+          { message: { content: null, tool_calls: [{ id: 't' }] }, finish_reason: 'tool_calls' },
+        ],
+      },
+    },
   ];
   const reply = await post(
     '/api/llmwatch/pairs',
     lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
   );
   assert.equal(reply.status, 202);
-  assert.deepEqual(JSON.parse(reply.body), { accepted: 2, duplicates: 0, skipped: 0 });
+  assert.deepEqual(JSON.parse(reply.body), { accepted: 2, duplicates: 0, skipped: 1 });
   assert.deepEqual(pipeline.counts(), { pending: 2, leased: 0, done: 0 });
   const again = await post('/api/llmwatch/pairs', JSON.stringify(lines));
-  assert.deepEqual(JSON.parse(again.body), { accepted: 0, duplicates: 2, skipped: 0 });
+  assert.deepEqual(JSON.parse(again.body), { accepted: 0, duplicates: 2, skipped: 1 });
   const row = pipeline.db
     .prepare("SELECT model, finish_reason, created_at_ms FROM pairs WHERE request_id = 'n2'")
     .get();

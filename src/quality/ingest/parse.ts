@@ -24,13 +24,13 @@ export interface ParseDefaults {
   requestIdFor?: (where: string) => string;
 }
 
-/** One parsed item and where it sat ("line 3", "item 0"); pair is null for a skipped capture. */
+/** One parsed item and where it sat ("line 3", "item 0"); pair is null when skipped. */
 export interface ParsedItem {
   where: string;
   pair: PairInput | null;
 }
 
-/** Parsed pairs, and how many capture records were skipped (error captures). */
+/** Parsed pairs, and how many items were skipped (error captures, replies without text). */
 export interface ParsedPairs {
   pairs: PairInput[];
   skipped: number;
@@ -76,7 +76,7 @@ function timestampMs(where: string, value: unknown, nowMs: number): number {
 function responseOf(
   where: string,
   response: unknown,
-): { text: string; finishReason: string | null } {
+): { text: string; finishReason: string | null } | null {
   if (typeof response === 'string') return { text: response, finishReason: null };
   if (typeof response !== 'object' || response === null) {
     fail(where, 'response must be a string, or an object with "text" or "choices"');
@@ -95,6 +95,8 @@ function responseOf(
       finish_reason?: unknown;
     };
     const text = typeof c?.message?.content === 'string' ? c.message.content : c?.text;
+    // A reply without text (content null: only tool calls) has nothing to judge: skipped.
+    if (c?.message !== undefined && c.message.content === null && c.text === undefined) return null;
     if (typeof text === 'string') {
       return { text, finishReason: typeof c.finish_reason === 'string' ? c.finish_reason : null };
     }
@@ -103,7 +105,11 @@ function responseOf(
   return fail(where, 'response must have "text" (a string) or "choices" (a non-empty array)');
 }
 
-function nativePair(where: string, item: Record<string, unknown>, d: ParseDefaults): PairInput {
+function nativePair(
+  where: string,
+  item: Record<string, unknown>,
+  d: ParseDefaults,
+): PairInput | null {
   const request = typeof item.request === 'string' ? { prompt: item.request } : item.request;
   if (typeof request !== 'object' || request === null || Array.isArray(request)) {
     fail(
@@ -117,6 +123,7 @@ function nativePair(where: string, item: Record<string, unknown>, d: ParseDefaul
   }
   const response = responseOf(where, item.response);
   const component = name(where, 'component', item.component, d.component);
+  if (response === null) return null;
   return {
     requestId:
       item.requestId === undefined
