@@ -1,12 +1,14 @@
 /**
  * The embedded metric store on SQLite (better-sqlite3, WAL journal mode), laid out like
  * Prometheus's TSDB: a compressed in-memory head per series, a write-ahead log for durability
- * and Gorilla-compressed chunks with 5-minute rollups on disk (see schema.ts).
+ * and compressed chunks (chunk-codec.ts) with 5-minute rollups on disk, merged into bigger rows
+ * by compaction.ts (see schema.ts).
  *
- * append() commits ONE row (the batch in binary, wal-codec.ts) plus any new series, then adds
- * the samples to the heads; once its promise resolves the batch survives the process being
+ * append() commits ONE row (the batch in binary, wal-codec.ts) plus any new series
+ * (batch-writer.ts), then adds the samples to the heads; once its promise resolves the batch survives the process being
  * killed. Heads that are due are cut into chunks right after, in a second transaction, and WAL
- * rows whose samples are all in chunks are deleted. Opening replays the WAL into the heads.
+ * rows whose samples are all in chunks are deleted. Opening replays the WAL into the heads
+ * (wal-replay.ts).
  *
  * Limitation: better-sqlite3 is synchronous, so a batch is written on the calling thread and
  * blocks the event loop while it runs (see bench/store.ts for the cost per sample).
@@ -15,6 +17,7 @@
  */
 import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { createBatchWriter } from './batch-writer.js';
 import { BlockStore } from './blocks.js';
 import { Compactor, maxRowBytes } from './compaction.js';
 import { HeadSet } from './head-set.js';
@@ -26,10 +29,10 @@ import { deleteExpired, type RetentionResult } from './retention.js';
 import { prepareStatements } from './statements.js';
 import type { LabelMatcher, Labels, MetricStore, RollupSeriesData, Sample } from './types.js';
 import { describeInvalidSample } from './validate.js';
-import { decodeWalBatch, encodeWalBatch } from './wal-codec.js';
 import { rebuildRollups } from './rollup-rebuild.js';
 import { resolveSeries } from './series-index.js';
 import { SeriesCache } from './series-cache.js';
+import { replayWal } from './wal-replay.js';
 
 /** Delay of the first retention run after opening, ms. */
 const RETENTION_FIRST_RUN_MS = 60_000;
@@ -234,69 +237,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     }
   };
 
-  // Replay the write-ahead log into the heads, skipping samples already in chunks: those of
-  // rows up to a series' cut_wal_id with timestamps before its cut_before_ts (schema.ts).
-  let replayedSamples = 0;
-  const cuts = new Map<number, [number, number] | null>();
-  for (const [walId, data] of stmts.walRows.iterate()) {
-    const batch = decodeWalBatch(data, walId);
-    for (let i = 0; i < batch.seriesIds.length; i++) {
-      const id = batch.seriesIds[i] as number;
-      const t = batch.timestampsMs[i] as number;
-      let cut = cuts.get(id);
-      if (cut === undefined) {
-        cut = stmts.seriesCut.get(id) ?? null; // null: deleted by retention since
-        cuts.set(id, cut);
-      }
-      if (cut === null || (walId <= cut[0] && t < cut[1])) continue;
-      heads.add(heads.slotFor(id), t, batch.values[i] as number, walId);
-    }
-    replayedSamples += batch.seriesIds.length;
-  }
+  const replayedSamples = replayWal(stmts, heads);
   maintain(Infinity, 0);
   logger?.info(
     { path, seriesCount: stmts.countSeries.get(), replayedSamples },
     'metric store opened',
   );
 
-  // Series ids only grow, past deleted series too: WAL rows may still hold samples of a series
-  // retention deleted, and replay must never hand them to a newer series with the same id.
-  let nextSeriesId = Math.max(
-    Number(stmts.readMeta.get('next_series_id') ?? '1'),
-    stmts.maxSeriesId.get()! + 1,
-  );
-
-  /** Inserts new series and their index rows (inside writeBatch); returns their ids. */
-  const insertSeries = (newSeries: Array<{ key: string; labels: Record<string, string> }>) => {
-    if (newSeries.length === 0) return [];
-    const ids = newSeries.map(({ key, labels }, k) => {
-      const id = nextSeriesId + k;
-      stmts.insertSeries.run(id, labels.__name__ as string, key);
-      for (const [name, value] of Object.entries(labels)) {
-        if (value !== '') stmts.insertLabel.run(name, value, id);
-      }
-      return id;
-    });
-    stmts.writeMeta.run('next_series_id', String(nextSeriesId + newSeries.length));
-    return ids;
-  };
-
-  const writeBatch = db.transaction(
-    (
-      newSeries: Array<{ key: string; labels: Record<string, string> }>,
-      ids: Float64Array,
-      ts: Float64Array,
-      values: Float64Array,
-    ): { walId: number; newIds: number[] } => {
-      const newIds = insertSeries(newSeries);
-      for (let i = 0; i < ids.length; i++) {
-        const ref = ids[i] as number;
-        if (ref < 0) ids[i] = newIds[-ref - 1] as number;
-      }
-      const blob = encodeWalBatch(ids, ts, values, ids.length);
-      return { walId: Number(stmts.insertWal.run(blob).lastInsertRowid), newIds };
-    },
-  );
+  const batchWriter = createBatchWriter(db, stmts);
 
   const reader = createReader({ stmts, blocks, heads, limits });
 
@@ -377,7 +325,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
       let written: { walId: number; newIds: number[] };
       try {
-        written = writeBatch.immediate(newSeries, ids, ts, values);
+        written = batchWriter.write(newSeries, ids, ts, values);
       } catch (err) {
         throw new LlmwatchError(
           'store_write_failed',
@@ -386,7 +334,6 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         );
       }
       lastWalId = written.walId;
-      nextSeriesId += newSeries.length;
       for (let k = 0; k < newSeries.length; k++) {
         const id = written.newIds[k] as number;
         for (const labels of (newSeries[k] as { seen: Labels[] }).seen) seriesCache.set(labels, id);
