@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLlmwatchError } from '../core/errors.js';
 import { parsePromql } from './parse.js';
+import { createPromqlEngine } from './engine.js';
+import { createMemoryStore } from './memory-store.js';
 
 function parseFailure(query: string): { code: string; message: string } {
   try {
@@ -13,7 +15,7 @@ function parseFailure(query: string): { code: string; message: string } {
   assert.fail(`expected ${JSON.stringify(query)} to fail`);
 }
 
-const deep = `${'('.repeat(250)}x${')'.repeat(250)}`;
+const deep = `${'('.repeat(1050)}x${')'.repeat(1050)}`;
 
 const ERROR_CASES: Array<[string, string]> = [
   ['', '1:1: parse error: no expression found in input'],
@@ -49,7 +51,7 @@ const ERROR_CASES: Array<[string, string]> = [
     '1' + '+1'.repeat(40_000),
     '1:65537: parse error: query is 80001 characters long, over the limit of 65536; shorten it',
   ],
-  [deep, '1:201: parse error: expression nested deeper than 200 levels; simplify the query'],
+  [deep, '1:1001: parse error: expression nested deeper than 1000 levels; simplify the query'],
 ];
 
 test('parse errors carry the line:col position and Prometheus wording', () => {
@@ -142,4 +144,33 @@ test('literals, name-only selectors and operator precedence', () => {
   assert.equal(pow.kind === 'binary' && pow.rhs.kind, 'binary');
   const mixed = parsePromql('1 + 2 * 3').expr;
   assert.equal(mixed.kind === 'binary' && mixed.op, '+');
+});
+
+test('long chains and deep nesting up to the limit parse and evaluate without overflowing the stack', async () => {
+  const engine = createPromqlEngine(createMemoryStore());
+  const chain = (n: number, op: string) => Array.from({ length: n }, () => '1').join(` ${op} `);
+  /** The query's one value: the scalar, or the single series' value. */
+  const instant = async (q: string): Promise<number> => {
+    const result = await engine.instantQuery(q, 60_000);
+    if (result.resultType === 'scalar') return Number(result.result[1]);
+    assert.equal(result.resultType, 'vector', q.slice(0, 40));
+    const [only] = result.resultType === 'vector' ? result.result : [];
+    return Number(only?.value[1]);
+  };
+  assert.equal(await instant(chain(450, '+')), 450);
+  assert.equal(await instant(`${'abs('.repeat(400)}vector(-3)${')'.repeat(400)}`), 3);
+  assert.equal(await instant(`${'(1 + '.repeat(499)}1${')'.repeat(499)}`), 500);
+  const grouped = Array.from({ length: 10 }, () => `(${chain(100, '+')})`).join(' + ');
+  assert.equal(await instant(grouped), 1000);
+});
+
+test('a chain longer than the parser follows says to group it in parentheses', () => {
+  const failure = parseFailure(Array.from({ length: 800 }, () => 'up').join(' or '));
+  assert.match(
+    failure.message,
+    /^1:\d+: parse error: unexpected "up"; the expression before it chains \d+ binary operators/,
+  );
+  assert.match(failure.message, /group the operands in parentheses/);
+  // An ordinary syntax error gets no such hint.
+  assert.equal(parseFailure('up +* 1').message.includes('chains'), false);
 });

@@ -17,6 +17,7 @@ import { FUNCTION_SIGNATURES } from './signatures.js';
 import { parseDurationMs, parseNumberLiteral, unquoteString } from './literals.js';
 import {
   MAX_NESTING_DEPTH,
+  longChainHint,
   MAX_QUERY_LENGTH,
   parseError,
   unsupportedError,
@@ -131,7 +132,7 @@ function describeSyntaxError(input: string, node: SyntaxNode) {
   }
   if (node.from >= input.length) return parseError(input, node.from, 'unexpected end of input');
   const found = /^\s*(\S{1,30})/.exec(input.slice(node.from))?.[1] ?? input[node.from];
-  return parseError(input, node.from, `unexpected "${found}"`);
+  return parseError(input, node.from, `unexpected "${found}"${longChainHint(input, node.from)}`);
 }
 
 function convertExpr(ctx: ParseContext, node: SyntaxNode): ExprNode {
