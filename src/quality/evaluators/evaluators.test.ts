@@ -69,6 +69,15 @@ test('toxicity score by worst severity', () => {
   assert.equal(ev.evaluate(sample('You moron.'))?.score, 0);
 });
 
+test('toxicity of huge responses: one 5 MB word is scored (it overflowed a regex before), long words are cut', () => {
+  const ev = createToxicityEvaluator();
+  assert.equal(ev.evaluate(sample('a'.repeat(5_000_000)))?.outcome, 'scored');
+  assert.equal(ev.evaluate(sample('a'.repeat(5_000_000)))?.score, 1);
+  // The first million characters are read.
+  assert.equal(ev.evaluate(sample(`${'fine '.repeat(1000)}moron`))?.score, 0);
+  assert.equal(ev.evaluate(sample(`${' '.repeat(1_000_000)}moron`))?.score, 1);
+});
+
 test('refusal detection', () => {
   const ev = createRefusalEvaluator();
   const table: Array<[string, number]> = [

@@ -28,6 +28,10 @@ const LEET: Record<string, string> = {
 const TOKEN = /[a-z0-9*#&%!?@$_.']+/g;
 const ENDINGS = ['', 's', 'es', 'ed', 'ing', 'er', 'ers', 'y'];
 const MAX_TOKENS = 20_000;
+/** Characters of a response looked at (20,000 words of ordinary text are well inside). */
+const MAX_CHARS = 1_000_000;
+/** A longer token is cut to this length: no lexicon term is longer, and regexes stay cheap. */
+const MAX_TOKEN_LENGTH = 100;
 
 function leet(token: string): string {
   return token.replace(/[0134579@$!]/g, (c) => LEET[c] ?? c);
@@ -82,15 +86,21 @@ function wordForms(raw: string): { plain: string[]; masked: string | null } {
 
 /**
  * Every lexicon hit in `text`, in text order. Each word counts at most once (its most
- * severe entry). Looks at the first 20,000 words only.
+ * severe entry). Looks at the first 20,000 words of the first million characters only, and at
+ * the first 100 characters of each word.
  */
 export function findToxicity(
   text: string,
   lexicon: readonly LexiconEntry[] = LEXICON,
 ): ToxicityHit[] {
-  const lower = text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
+  const lower = text
+    .slice(0, MAX_CHARS)
+    .toLowerCase()
+    .replace(/[\u2018\u2019]/g, "'");
   const hits: ToxicityHit[] = [];
-  const tokens = (lower.match(TOKEN) ?? []).slice(0, MAX_TOKENS);
+  const tokens = (lower.match(TOKEN) ?? [])
+    .slice(0, MAX_TOKENS)
+    .map((t) => (t.length > MAX_TOKEN_LENGTH ? t.slice(0, MAX_TOKEN_LENGTH) : t));
   const words = lexicon.filter((entry) => entry.match !== 'phrase');
 
   for (const raw of tokens) {
