@@ -15,6 +15,9 @@ export type CaptureRead =
   | { skip: string }
   | { error: string };
 
+/** Standard or URL-safe base64, padding optional. */
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
 function decodeData(
   side: Record<string, unknown>,
   name: string,
@@ -23,8 +26,18 @@ function decodeData(
   if (typeof data !== 'string') return { error: `captureData.${name}.data must be a string` };
   let text = data;
   const enc = typeof encoding === 'string' ? encoding.toUpperCase() : 'JSON';
-  if (enc === 'BASE64') text = Buffer.from(data, 'base64').toString('utf8');
-  else if (enc !== 'JSON' && enc !== 'CSV') {
+  if (enc === 'BASE64') {
+    // Buffer.from skips characters that are not base64; refuse them instead of scoring garbage.
+    const compact = data.replace(/\s+/g, '');
+    if (!BASE64.test(compact) || compact.length % 4 === 1) {
+      return {
+        error:
+          `captureData.${name}.data is not valid base64 although its encoding is BASE64; ` +
+          'send the base64 of the payload, or set encoding to JSON',
+      };
+    }
+    text = Buffer.from(compact, 'base64').toString('utf8');
+  } else if (enc !== 'JSON' && enc !== 'CSV') {
     return {
       error: `captureData.${name}.encoding ${JSON.stringify(encoding)} is not JSON, BASE64 or CSV`,
     };

@@ -189,6 +189,14 @@ test('bad input: 400 naming line and field, nothing enqueued; size, method, path
       /^line 1: captureData.endpointOutput.data holds no generated_text/,
     ],
     [
+      '/api/llmwatch/pairs?component=c',
+      captureLine('e', { inputs: 'x' }, { generated_text: 'y' }, true).replace(
+        /"data":"([^"]*)","encoding":"BASE64"\}\}/,
+        '"data":"not base64!","encoding":"BASE64"}}',
+      ),
+      /^line 1: captureData.endpointOutput.data is not valid base64/,
+    ],
+    [
       '/api/llmwatch/pairs',
       '{"component":"c","request":{"prompt":"p"},"response":{"text":"t"},"timestamp":"soon"}',
       /^line 1: timestamp must be Unix ms or an RFC3339 time/,
