@@ -235,6 +235,7 @@ grafana
     });
     for (const file of result.files) process.stdout.write(`wrote ${file}\n`);
     for (const skipped of result.skipped) process.stdout.write(`skipped ${skipped}\n`);
+    for (const adjusted of result.adjusted) process.stdout.write(`adjusted ${adjusted}\n`);
   });
 
 program

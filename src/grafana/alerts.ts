@@ -3,10 +3,15 @@
  * Grafana rule (A: the PromQL query, B: reduce to the last value, C: threshold), as Grafana 10+
  * requires; plus a contact point and a notification policy for the llmwatch folder.
  * Limitation: recoveryThreshold, keepFiringFor and minSamples have no Grafana equivalent and are
- * dropped; `{{ $samples }}` in annotations is replaced by "n/a".
+ * dropped; `{{ $samples }}` in annotations is replaced by "n/a". Group intervals are rounded up
+ * to a multiple of 10 s, Grafana's scheduler base interval (its provisioning refuses others).
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { parseDurationMs } from '../alerting/duration.js';
+
+/** Grafana's default alerting scheduler base interval; group intervals must be multiples. */
+const GRAFANA_BASE_INTERVAL_S = 10;
 
 /** One rule as read from an llmwatch rule file (the fields the export uses). */
 export interface ExportedRule {
@@ -22,11 +27,29 @@ export interface ExportedRule {
   annotations: Record<string, string>;
 }
 
-/** Parses a duration like "90s", "5m", "1h"; default when absent or malformed. */
-function durationSeconds(text: unknown, fallback: number): number {
-  const m = /^(\d+)(s|m|h)$/.exec(String(text ?? ''));
-  if (!m) return fallback;
-  return Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[m[2] as 's' | 'm' | 'h'];
+/**
+ * A group's evaluation interval in whole seconds for Grafana: the rule file's `interval`
+ * (default 60 s, as llmwatch's evaluator uses) rounded up to a multiple of 10 s; a note names
+ * every change.
+ */
+function groupIntervalSeconds(file: string, group: string, text: unknown, notes: string[]): number {
+  if (text === undefined || text === null) return 60;
+  const ms = parseDurationMs(String(text));
+  if (ms === undefined || ms <= 0) {
+    notes.push(
+      `${file}: group ${group} interval ${JSON.stringify(text)} is not a duration; using 60s`,
+    );
+    return 60;
+  }
+  const base = GRAFANA_BASE_INTERVAL_S;
+  const seconds = Math.max(base, Math.ceil(ms / 1000 / base) * base);
+  if (seconds * 1000 !== ms) {
+    notes.push(
+      `${file}: group ${group} interval ${String(text)} is ${seconds}s in Grafana ` +
+        `(a multiple of its ${base}s scheduler interval)`,
+    );
+  }
+  return seconds;
 }
 
 function strings(value: unknown): Record<string, string> {
@@ -38,14 +61,17 @@ function strings(value: unknown): Record<string, string> {
 
 /**
  * Reads the alerting rules of the given rule files, in order; files that cannot be read or
- * parsed, and rules that are not alert-shaped (recording rules included), are named in `skipped`.
+ * parsed, and rules that are not alert-shaped (recording rules included), are named in `skipped`;
+ * values changed for Grafana (group intervals) in `adjusted`.
  */
 export function readRuleFiles(files: readonly string[]): {
   rules: ExportedRule[];
   skipped: string[];
+  adjusted: string[];
 } {
   const rules: ExportedRule[] = [];
   const skipped: string[] = [];
+  const adjusted: string[] = [];
   for (const name of files) {
     let doc: { groups?: unknown };
     try {
@@ -59,15 +85,18 @@ export function readRuleFiles(files: readonly string[]): {
       continue;
     }
     for (const g of doc.groups as Record<string, unknown>[]) {
+      const group = String(g.name ?? 'llmwatch');
+      let intervalSeconds: number | undefined;
       for (const r of Array.isArray(g.rules) ? (g.rules as Record<string, unknown>[]) : []) {
         if (typeof r.alert !== 'string' || typeof r.expr !== 'string') {
           skipped.push(`${name}: a rule in ${String(g.name)} without alert and expr`);
           continue;
         }
         const t = r.threshold as { op?: unknown; value?: unknown } | undefined;
+        intervalSeconds ??= groupIntervalSeconds(name, group, g.interval, adjusted);
         rules.push({
-          group: String(g.name ?? 'llmwatch'),
-          intervalSeconds: durationSeconds(g.interval, 60),
+          group,
+          intervalSeconds,
           alert: r.alert,
           expr: r.expr,
           ...(t && (t.op === 'above' || t.op === 'below') && typeof t.value === 'number'
@@ -82,7 +111,7 @@ export function readRuleFiles(files: readonly string[]): {
       }
     }
   }
-  return { rules, skipped };
+  return { rules, skipped, adjusted };
 }
 
 const GRAFANA_STATES = new Set(['NoData', 'Alerting', 'OK', 'KeepLast']);

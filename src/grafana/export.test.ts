@@ -73,6 +73,37 @@ describe('runGrafanaExport', () => {
           '        for: 1m\n        annotations: { summary: "n={{ $samples }}" }\n      - record: x\n',
       );
       writeFileSync(join(rulesDir, 'bad.yaml'), 'not: [valid');
+      const group = (name: string, interval: string) =>
+        `  - name: ${name}\n    interval: ${interval}\n    rules:\n` +
+        `      - alert: ${name}Alert\n        expr: up == 0\n`;
+      writeFileSync(
+        join(rulesDir, 'intervals.yaml'),
+        `groups:\n${group('odd', '7s')}${group('mixed', '1m35s')}${group('junk', 'soon')}${group('ms', '500ms')}`,
+      );
+      const intervals = runGrafanaExport({
+        outDir: join(out, 'intervals'),
+        config: CONFIG,
+        ruleFiles: [join(rulesDir, 'intervals.yaml')],
+        dashboards: [],
+      });
+      const exported = parse(
+        readFileSync(join(out, 'intervals/provisioning/alerting/rules.yaml'), 'utf8'),
+      );
+      assert.deepEqual(
+        exported.groups.map((g: { name: string; interval: string }) => [g.name, g.interval]),
+        [
+          ['odd', '10s'],
+          ['mixed', '100s'],
+          ['junk', '60s'],
+          ['ms', '10s'],
+        ],
+      );
+      assert.equal(intervals.adjusted.length, 4);
+      assert.match(intervals.adjusted[0]!, /group odd interval 7s is 10s in Grafana/);
+      assert.match(
+        intervals.adjusted[2]!,
+        /group junk interval "soon" is not a duration; using 60s/,
+      );
       const result = runGrafanaExport({
         outDir: out,
         config: CONFIG,
@@ -89,6 +120,7 @@ describe('runGrafanaExport', () => {
       assert.match(result.skipped[2]!, /gone\.yaml: ENOENT/);
       const rules = parse(readFileSync(join(out, 'provisioning/alerting/rules.yaml'), 'utf8'));
       assert.equal(rules.groups[0].interval, '120s');
+      assert.deepEqual(result.adjusted, []);
       assert.deepEqual(rules.groups[0].rules[0].data[2].model, {
         refId: 'C',
         type: 'math',

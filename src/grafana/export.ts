@@ -50,6 +50,8 @@ export interface GrafanaExportResult {
   ruleCount: number;
   /** Rule files or rules skipped, each with the reason. */
   skipped: string[];
+  /** Values changed to suit Grafana (group intervals rounded up to 10 s), each named. */
+  adjusted: string[];
 }
 
 /** Placeholder webhook URL in the exported contact point when none is given. */
@@ -105,7 +107,7 @@ export function runGrafanaExport(opts: GrafanaExportOptions): GrafanaExportResul
       ],
     }),
   );
-  const { rules, skipped } = readRuleFiles(
+  const { rules, skipped, adjusted } = readRuleFiles(
     opts.ruleFiles ?? expandGlobs([join(defaultRulesDir(), '*.yaml')]),
   );
   write('provisioning/alerting/rules.yaml', stringify(toGrafanaAlertRules(rules, DATASOURCE_UID)));
@@ -113,5 +115,5 @@ export function runGrafanaExport(opts: GrafanaExportOptions): GrafanaExportResul
     'provisioning/alerting/contact-points.yaml',
     stringify(toGrafanaContactPoints(opts.webhookUrl ?? PLACEHOLDER_WEBHOOK)),
   );
-  return { files, ruleCount: rules.length, skipped };
+  return { files, ruleCount: rules.length, skipped, adjusted };
 }
