@@ -7,10 +7,10 @@
  * unsupported content types or encodings, 503 when the store fails (senders retry 503).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { LlmwatchError, isLlmwatchError } from '../../core/errors.js';
+import { isLlmwatchError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import type { MetricStore, Sample } from '../../store/types.js';
+import type { MetricStore } from '../../store/types.js';
+import { appendInBatches, readBodyLimited } from '../push-body.js';
 import type { OtlpConfig } from './config.js';
 import { convertRequest } from './convert.js';
 import { decodeMetricsRequest, encodingOf, gunzipLimited } from './decode.js';
@@ -32,8 +32,6 @@ export interface OtlpReceiverDeps {
   state?: OtlpState;
 }
 
-/** Most samples per store transaction; a large request is split. */
-const MAX_BATCH_SAMPLES = 50_000;
 const defaultStates = new WeakMap<OtlpConfig, OtlpState>();
 
 /** Returns a handler bound to one state; equivalent to calling handleOtlpMetrics with `state`. */
@@ -157,39 +155,4 @@ function defaultState(config: OtlpConfig): OtlpState {
     defaultStates.set(config, state);
   }
   return state;
-}
-
-async function appendInBatches(
-  store: Pick<MetricStore, 'append'>,
-  samples: Sample[],
-): Promise<void> {
-  for (let i = 0; i < samples.length; i += MAX_BATCH_SAMPLES) {
-    // Let other requests run between transactions (the SQLite store writes synchronously).
-    if (i > 0) await yieldToLoop();
-    await store.append(samples.slice(i, i + MAX_BATCH_SAMPLES));
-  }
-}
-
-/**
- * Reads the body, or resolves undefined as soon as more than `maxBytes` arrive (the rest is not
- * buffered). Rejects with `body_aborted` when the client goes away.
- */
-function readBodyLimited(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let sizeBytes = 0;
-    const onData = (chunk: Buffer) => {
-      sizeBytes += chunk.length;
-      if (sizeBytes > maxBytes) {
-        req.off('data', onData);
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', (err) => reject(new LlmwatchError('body_aborted', err.message)));
-  });
 }

@@ -9,10 +9,10 @@
  * senders with `protobuf_message: prometheus.WriteRequest` (the 1.0 format).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { LlmwatchError, isLlmwatchError } from '../../core/errors.js';
+import { isLlmwatchError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import type { MetricStore, Sample } from '../../store/types.js';
+import type { MetricStore } from '../../store/types.js';
+import { appendInBatches, readBodyLimited } from '../push-body.js';
 import {
   decodeWriteRequest,
   type DecodeLimits,
@@ -41,7 +41,6 @@ export interface RemoteWriteLimits extends DecodeLimits {
 
 /** The default compressed body limit, in bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
-const DEFAULT_MAX_BATCH_SAMPLES = 50_000;
 
 const V2_HINT =
   'llmwatch accepts remote write 1.0 only (content-type application/x-protobuf, ' +
@@ -147,42 +146,6 @@ function checkHeaders(
     };
   }
   return undefined;
-}
-
-/**
- * Reads the body, or resolves undefined as soon as more than `maxBytes` arrive (the rest is not
- * buffered). Rejects with `body_aborted` when the client goes away.
- */
-function readBodyLimited(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let sizeBytes = 0;
-    const onData = (chunk: Buffer) => {
-      sizeBytes += chunk.length;
-      if (sizeBytes > maxBytes) {
-        req.off('data', onData);
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', (err) => reject(new LlmwatchError('body_aborted', err.message)));
-  });
-}
-
-async function appendInBatches(
-  store: Pick<MetricStore, 'append'>,
-  samples: Sample[],
-  maxBatchSamples = DEFAULT_MAX_BATCH_SAMPLES,
-): Promise<void> {
-  for (let i = 0; i < samples.length; i += maxBatchSamples) {
-    // Let other requests run between transactions (the SQLite store writes synchronously).
-    if (i > 0) await yieldToLoop();
-    await store.append(samples.slice(i, i + maxBatchSamples));
-  }
 }
 
 function recordMetadata(deps: RemoteWriteDeps, metadata: RemoteWriteMetadata[]): void {
