@@ -4,7 +4,9 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'test-artifacts/', 'test/fixtures/'] },
+  {
+    ignores: ['node_modules/', 'dist/', 'data/', 'test-artifacts/', 'test/fixtures/', '.scratch/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
