@@ -42,6 +42,7 @@ export interface Statements {
   deleteSeries: Database.Statement<[number]>;
   deleteLabel: Database.Statement<[string, string, number]>;
   seriesWithChunks: Database.Statement<[], number>;
+  maxBlockId: Database.Statement<[], number>;
   readMeta: Database.Statement<[string], string>;
   writeMeta: Database.Statement<[string, string]>;
 }
@@ -114,7 +115,7 @@ export function prepareStatements(db: Database.Database): Statements {
       )
       .raw(),
     deleteChunksEndingIn: db.prepare(
-      'DELETE FROM chunks WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
+      'DELETE FROM chunk_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
     ),
     rollupsEndingAfter: db
       .prepare<[number, number, number], BlockRow>(
@@ -123,11 +124,11 @@ export function prepareStatements(db: Database.Database): Statements {
       )
       .raw(),
     deleteRollupsEndingIn: db.prepare(
-      'DELETE FROM rollups WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
+      'DELETE FROM rollup_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
     ),
     hasChunkFrom: db
       .prepare<[number, number], number>(
-        'SELECT count(*) FROM (SELECT 1 FROM chunks WHERE series_id = ? AND max_ts >= ? LIMIT 1)',
+        'SELECT count(*) FROM (SELECT 1 FROM chunk_index WHERE series_id = ? AND max_ts >= ? LIMIT 1)',
       )
       .pluck(),
     insertRollup: db.prepare(
@@ -139,13 +140,13 @@ export function prepareStatements(db: Database.Database): Statements {
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
       )
       .raw(),
-    deleteChunksBefore: db.prepare('DELETE FROM chunks WHERE series_id = ? AND max_ts < ?'),
-    deleteRollupsBefore: db.prepare('DELETE FROM rollups WHERE series_id = ? AND max_ts < ?'),
+    deleteChunksBefore: db.prepare('DELETE FROM chunk_index WHERE series_id = ? AND max_ts < ?'),
+    deleteRollupsBefore: db.prepare('DELETE FROM rollup_index WHERE series_id = ? AND max_ts < ?'),
     seriesWithoutData: db
       .prepare<[], number>(
         `SELECT id FROM series s
-         WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.series_id = s.id)
-           AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.series_id = s.id)`,
+         WHERE NOT EXISTS (SELECT 1 FROM chunk_index c WHERE c.series_id = s.id)
+           AND NOT EXISTS (SELECT 1 FROM rollup_index r WHERE r.series_id = s.id)`,
       )
       .pluck(),
     deleteSeries: db.prepare('DELETE FROM series WHERE id = ?'),
@@ -153,8 +154,9 @@ export function prepareStatements(db: Database.Database): Statements {
       'DELETE FROM label_index WHERE name = ? AND value = ? AND series_id = ?',
     ),
     seriesWithChunks: db
-      .prepare<[], number>('SELECT DISTINCT series_id FROM chunks ORDER BY series_id')
+      .prepare<[], number>('SELECT DISTINCT series_id FROM chunk_index ORDER BY series_id')
       .pluck(),
+    maxBlockId: db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM blobs').pluck(),
     readMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
     writeMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
   };
