@@ -190,15 +190,20 @@ export function migrateSchema(db: Database.Database, path: string): void {
     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
   );
 
-  db.transaction(() => {
-    const version = Number(readVersion.get()?.value ?? '0');
-    if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
-      throw new LlmwatchError(
-        'store_schema_too_new',
-        `store: ${path} has schema version ${version}, this llmwatch knows up to ${SCHEMA_VERSION}; upgrade llmwatch or use another store.path`,
-      );
-    }
-    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
-    if (version !== SCHEMA_VERSION) writeVersion.run(String(SCHEMA_VERSION));
-  }).immediate();
+  const from = db
+    .transaction(() => {
+      const version = Number(readVersion.get()?.value ?? '0');
+      if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
+        throw new LlmwatchError(
+          'store_schema_too_new',
+          `store: ${path} has schema version ${version}, this llmwatch knows up to ${SCHEMA_VERSION}; upgrade llmwatch or use another store.path`,
+        );
+      }
+      for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+      if (version !== SCHEMA_VERSION) writeVersion.run(String(SCHEMA_VERSION));
+      return version;
+    })
+    .immediate();
+  // Version 5 copies every block: give the old tables' pages back (no-op without auto_vacuum).
+  if (from < 5 && from > 0) db.pragma('incremental_vacuum');
 }
