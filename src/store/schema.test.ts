@@ -8,7 +8,7 @@ import { toLayoutV4 } from '../../test/support/store-layout-v4.js';
 import { STALE_NAN } from '../promql/staleness.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { createSqliteStore } from './sqlite-store.js';
-import type { LabelMatcher, Sample, SeriesSamples } from './types.js';
+import type { LabelMatcher, Sample, SeriesData } from './types.js';
 
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % 21_600_000); // a 6-hour boundary
 const STEP = 15_000;
@@ -30,7 +30,7 @@ function samples(): Sample[] {
 }
 
 /** The 64 bits of each value, so NaN payloads and -0 compare exactly. */
-function bits(series: SeriesSamples[]): string[][] {
+function bits(series: SeriesData[]): string[][] {
   return series.map((s) =>
     s.values.map((v) => Buffer.from(new Float64Array([v]).buffer).toString('hex')),
   );
