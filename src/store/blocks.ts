@@ -34,7 +34,9 @@ export class BlockStore {
   oldestTs = Infinity;
 
   constructor(private readonly stmts: Statements) {
-    this.nextId = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
+    // Never below an existing block id: a block's bytes are keyed by its id (table blobs).
+    const saved = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
+    this.nextId = Math.max(saved, (stmts.maxBlockId.get() ?? 0) + 1);
   }
 
   /** Persists nextId; call inside the transaction that wrote blocks. */

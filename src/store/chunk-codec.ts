@@ -3,11 +3,12 @@
  *
  * - TAG_COLUMNS (2): timestamps as an integer column (int-column.ts: regular intervals cost a
  *   few bytes per chunk), then the values as a decimal value column (value-column.ts: integers
- *   and few-decimal numbers, bit-packed deltas). Chosen when every value is such a number, which
- *   is what counters, histogram buckets and most gauges hold.
+ *   and few-decimal numbers, bit-packed deltas), which is what counters, histogram buckets and
+ *   most gauges hold, or (since schema version 5) as a binary-scaled column (binary-column.ts:
+ *   exact differences of full-precision floats, such as latency sums) when those fit.
  * - TAG_GORILLA (1): the Gorilla XOR chunk (gorilla.ts) as the head built it. Chosen for
  *   anything else: NaN payloads (the staleness marker included), ±Infinity, -0 and
- *   full-precision floats keep every bit.
+ *   full-precision floats whose differences are too wide (random gauges) keep every bit.
  * - TAG_SEGMENTS (3): several consecutive chunks of the kinds above in one row, as compaction
  *   joins them without decoding: varint segment count, per segment varint sample count and
  *   varint byte length, then the segments' bytes. Their time ranges do not overlap and ascend.
@@ -19,7 +20,7 @@ import { BitWriter } from './bits.js';
 import { decodeChunkInto, encodeChunk } from './gorilla.js';
 import { BitCursor, MAX_COLUMN_INT, writeIntColumn } from './int-column.js';
 import { SampleBuffer } from './sample-buffer.js';
-import { readValueColumn, writeDecimalColumn } from './value-column.js';
+import { readValueColumn, writeDecimalColumn, writeFloatColumn } from './value-column.js';
 
 /** chunks.format of rows holding a bare Gorilla chunk (written before schema version 3). */
 export const CHUNK_FORMAT_LEGACY = 0;
@@ -46,6 +47,7 @@ export function encodeStoredChunk(
     w.writeBits(TAG_COLUMNS, 8);
     writeIntColumn(w, timestampsMs, n);
     if (writeDecimalColumn(w, values, n)) return w.toBytes();
+    if (writeFloatColumn(w, values, n)) return w.toBytes();
   }
   const bytes = gorilla ?? encodeChunk(timestampsMs, values);
   const tagged = new Uint8Array(bytes.length + 1);
@@ -129,8 +131,8 @@ export function decodeStoredChunk(
 }
 
 /**
- * True when every sample of the stored chunk is in column format (its values are finite decimal
- * numbers, which survive decoding into plain arrays exactly).
+ * True when every sample of the stored chunk is in column format (its values are finite numbers
+ * other than -0, decimal or binary-scaled, which survive decoding into plain arrays exactly).
  */
 export function isColumnChunk(format: number, bytes: Uint8Array): boolean {
   if (format !== CHUNK_FORMAT_TAGGED) return false;

@@ -11,10 +11,12 @@
  * of one row) and 6 h (after 1 h; chunks decoded and encoded again as longer columns).
  *
  * A merge keeps reads exact: it only happens when no other row of the series overlaps the
- * merged span (so "the latest write wins" cannot change), the merged samples are read the way
- * queries read them (overlaps within the window resolved), and the new rows reuse the largest
- * source ids. Rows are split so that each stays under maxRowBytes() (SQLite then keeps the row
- * in its B-tree page instead of an overflow page).
+ * merged span (so "the latest write wins" cannot change), and the merged samples are read the
+ * way queries read them (overlaps within the window resolved). The new rows take new ids (the
+ * next block ids), so their bytes are appended to the `blobs` table, whose pages then fill
+ * completely, and the sources' bytes, written together at earlier cuts, free whole pages. A
+ * write after the merge still gets a higher id. Rows are split so that each stays under
+ * maxRowBytes() (a short row leaves little unused space at the end of a page).
  *
  * Limitations: only column-format chunks are encoded again (Gorilla chunks, full-precision floats
  * or NaN payloads, are only joined, which keeps every bit); windows before the
@@ -149,6 +151,7 @@ export class Compactor {
       next = { windowStart: we, afterSeriesId: 0 };
     }
     this.stmts.writeMeta.run(metaKey(level), JSON.stringify(next));
+    this.blocks.saveNextId();
     return next;
   }
 
@@ -205,8 +208,7 @@ export class Compactor {
             : joinStoredChunks(group.map((r) => ({ format: r[5], bytes: r[4], count: r[3] })));
         const format = group.length === 1 ? first[5] : CHUNK_FORMAT_TAGGED;
         const count = group.reduce((n, r) => n + r[3], 0);
-        const rowId = Math.max(...group.map((r) => r[0]));
-        this.stmts.insertChunk.run(id, maxTs, rowId, minTs, count, bytes, format);
+        this.stmts.insertChunk.run(id, maxTs, this.blocks.nextId++, minTs, count, bytes, format);
       }
       return;
     }
@@ -219,14 +221,13 @@ export class Compactor {
       encodeStoredChunk(ts.slice(from, to), values.slice(from, to), to - from),
     );
     if (pieces.length >= rows.length) return;
-    const ids = rows.map((r) => r[0]).sort((a, b) => b - a);
     this.stmts.deleteChunksEndingIn.run(id, ws, we);
-    pieces.forEach(({ from, to, bytes }, i) => {
+    for (const { from, to, bytes } of pieces) {
       const minTs = ts[from] as number;
       const maxTs = ts[to - 1] as number;
-      const rowId = ids[i] as number;
+      const rowId = this.blocks.nextId++;
       this.stmts.insertChunk.run(id, maxTs, rowId, minTs, to - from, bytes, CHUNK_FORMAT_TAGGED);
-    });
+    }
   }
 
   private mergeRollups(id: number, ws: number, we: number): void {
@@ -238,13 +239,12 @@ export class Compactor {
       encodeRollupBlock(sliceColumns(cols, from, to)),
     );
     if (pieces.length >= rows.length) return;
-    const ids = rows.map((r) => r[0]).sort((a, b) => b - a);
     this.stmts.deleteRollupsEndingIn.run(id, ws, we);
-    pieces.forEach(({ from, to, bytes }, i) => {
+    for (const { from, to, bytes } of pieces) {
       const first = cols.startsMs[from] as number;
       const last = cols.startsMs[to - 1] as number;
-      this.stmts.insertRollup.run(id, last, ids[i] as number, first, bytes);
-    });
+      this.stmts.insertRollup.run(id, last, this.blocks.nextId++, first, bytes);
+    }
   }
 }
 

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { toLayoutV4 } from '../../test/support/store-layout-v4.js';
 import { createPromqlEngine } from '../promql/engine.js';
 import { encodeRollupBlock } from './rollup-codec.js';
 import { computeRollups, type RollupColumns } from './rollup.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { createSqliteStore } from './sqlite-store.js';
 import type { LabelMatcher, Sample } from './types.js';
 
@@ -62,6 +64,7 @@ describe('schema version 4: left-open rollup buckets', () => {
 
       // Turn it into a store of schema version 3: rollup rows of the old layout and buckets.
       const db = new Database(path);
+      toLayoutV4(db);
       db.exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'; DELETE FROM rollups;");
       const ids = db.prepare('SELECT id FROM series ORDER BY metric').pluck().all() as number[];
       raw.forEach((s, k) => {
@@ -124,7 +127,7 @@ describe('schema version 4: left-open rollup buckets', () => {
       );
       assert.equal(
         check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(),
-        '4',
+        String(SCHEMA_VERSION),
       );
       check.close();
     } finally {

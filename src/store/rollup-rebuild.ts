@@ -31,7 +31,7 @@ export function rebuildRollups(
   if (cursor === undefined) return 0;
   const seriesAfter = db
     .prepare<[number], number>(
-      'SELECT DISTINCT series_id FROM chunks WHERE series_id > ? ORDER BY series_id LIMIT 256',
+      'SELECT DISTINCT series_id FROM chunk_index WHERE series_id > ? ORDER BY series_id LIMIT 256',
     )
     .pluck();
   const forget = db.prepare<[string]>('DELETE FROM meta WHERE key = ?');

@@ -28,6 +28,92 @@
 import type Database from 'better-sqlite3';
 import { LlmwatchError } from '../core/errors.js';
 
+/**
+ * Version 5: block bytes move to the rowid table `blobs`, keyed by the block id, and `chunks` and
+ * `rollups` become views over small index tables joined to it (see the file comment). Old rows
+ * get new ids in their old id order (chunks first, then rollups), so that both the blob
+ * inserts append and "the higher id wins" keeps its meaning within each table.
+ */
+const MIGRATE_TO_BLOBS = `
+  CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+  CREATE TABLE chunk_index (
+    series_id INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    format INTEGER NOT NULL,
+    PRIMARY KEY (series_id, max_ts, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE rollup_index (
+    series_id INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    PRIMARY KEY (series_id, max_ts, id)
+  ) WITHOUT ROWID;
+
+  CREATE TEMP TABLE v5_ids (new_id INTEGER PRIMARY KEY, kind INTEGER, series_id, max_ts, id);
+  INSERT INTO v5_ids (new_id, kind, series_id, max_ts, id)
+    SELECT row_number() OVER (ORDER BY id, series_id, max_ts), 0, series_id, max_ts, id
+    FROM chunks;
+  INSERT INTO v5_ids (new_id, kind, series_id, max_ts, id)
+    SELECT (SELECT count(*) FROM chunks) + row_number() OVER (ORDER BY id, series_id, max_ts),
+      1, series_id, max_ts, id
+    FROM rollups;
+  INSERT INTO blobs (id, data)
+    SELECT m.new_id, coalesce(c.data, r.data) FROM v5_ids m
+    LEFT JOIN chunks c
+      ON m.kind = 0 AND c.series_id = m.series_id AND c.max_ts = m.max_ts AND c.id = m.id
+    LEFT JOIN rollups r
+      ON m.kind = 1 AND r.series_id = m.series_id AND r.max_ts = m.max_ts AND r.id = m.id
+    ORDER BY m.new_id;
+  INSERT INTO chunk_index (series_id, max_ts, id, min_ts, count, format)
+    SELECT c.series_id, c.max_ts, m.new_id, c.min_ts, c.count, c.format FROM v5_ids m
+    JOIN chunks c ON c.series_id = m.series_id AND c.max_ts = m.max_ts AND c.id = m.id
+    WHERE m.kind = 0;
+  INSERT INTO rollup_index (series_id, max_ts, id, min_ts)
+    SELECT r.series_id, r.max_ts, m.new_id, r.min_ts FROM v5_ids m
+    JOIN rollups r ON r.series_id = m.series_id AND r.max_ts = m.max_ts AND r.id = m.id
+    WHERE m.kind = 1;
+  INSERT OR REPLACE INTO meta (key, value)
+    SELECT 'next_chunk_id', CAST(coalesce(max(new_id), 0) + 1 AS TEXT) FROM v5_ids;
+  DROP TABLE v5_ids;
+  DROP TABLE chunks;
+  DROP TABLE rollups;
+
+  CREATE VIEW chunks AS
+    SELECT c.series_id, c.max_ts, c.id, c.min_ts, c.count, b.data, c.format
+    FROM chunk_index c JOIN blobs b ON b.id = c.id;
+  CREATE TRIGGER chunks_insert INSTEAD OF INSERT ON chunks BEGIN
+    INSERT INTO blobs (id, data) VALUES (new.id, new.data);
+    INSERT INTO chunk_index (series_id, max_ts, id, min_ts, count, format)
+      VALUES (new.series_id, new.max_ts, new.id, new.min_ts, new.count, coalesce(new.format, 0));
+  END;
+  CREATE TRIGGER chunks_delete INSTEAD OF DELETE ON chunks BEGIN
+    DELETE FROM chunk_index
+      WHERE series_id = old.series_id AND max_ts = old.max_ts AND id = old.id;
+  END;
+  CREATE TRIGGER chunk_index_delete AFTER DELETE ON chunk_index BEGIN
+    DELETE FROM blobs WHERE id = old.id;
+  END;
+  CREATE VIEW rollups AS
+    SELECT r.series_id, r.max_ts, r.id, r.min_ts, b.data
+    FROM rollup_index r JOIN blobs b ON b.id = r.id;
+  CREATE TRIGGER rollups_insert INSTEAD OF INSERT ON rollups BEGIN
+    INSERT INTO blobs (id, data) VALUES (new.id, new.data);
+    INSERT INTO rollup_index (series_id, max_ts, id, min_ts)
+      VALUES (new.series_id, new.max_ts, new.id, new.min_ts);
+  END;
+  CREATE TRIGGER rollups_delete INSTEAD OF DELETE ON rollups BEGIN
+    DELETE FROM rollup_index
+      WHERE series_id = old.series_id AND max_ts = old.max_ts AND id = old.id;
+  END;
+  CREATE TRIGGER rollup_index_delete AFTER DELETE ON rollup_index BEGIN
+    DELETE FROM blobs WHERE id = old.id;
+  END;
+`;
+
 /** Each entry migrates from schema version `index` to `index + 1`. */
 const MIGRATIONS: readonly string[] = [
   `
@@ -85,6 +171,7 @@ const MIGRATIONS: readonly string[] = [
   DELETE FROM rollups;
   INSERT OR REPLACE INTO meta (key, value) VALUES ('rollups_rebuild', '0');
   `,
+  MIGRATE_TO_BLOBS,
 ];
 
 /** The schema version this code writes. */
@@ -103,15 +190,20 @@ export function migrateSchema(db: Database.Database, path: string): void {
     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
   );
 
-  db.transaction(() => {
-    const version = Number(readVersion.get()?.value ?? '0');
-    if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
-      throw new LlmwatchError(
-        'store_schema_too_new',
-        `store: ${path} has schema version ${version}, this llmwatch knows up to ${SCHEMA_VERSION}; upgrade llmwatch or use another store.path`,
-      );
-    }
-    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
-    if (version !== SCHEMA_VERSION) writeVersion.run(String(SCHEMA_VERSION));
-  }).immediate();
+  const from = db
+    .transaction(() => {
+      const version = Number(readVersion.get()?.value ?? '0');
+      if (!Number.isInteger(version) || version > SCHEMA_VERSION) {
+        throw new LlmwatchError(
+          'store_schema_too_new',
+          `store: ${path} has schema version ${version}, this llmwatch knows up to ${SCHEMA_VERSION}; upgrade llmwatch or use another store.path`,
+        );
+      }
+      for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+      if (version !== SCHEMA_VERSION) writeVersion.run(String(SCHEMA_VERSION));
+      return version;
+    })
+    .immediate();
+  // Version 5 copies every block: give the old tables' pages back (no-op without auto_vacuum).
+  if (from < 5 && from > 0) db.pragma('incremental_vacuum');
 }

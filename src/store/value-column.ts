@@ -2,18 +2,23 @@
  * Float value columns that usually hold integers or few-decimal numbers. A column whose values
  * all become integers m when scaled by 10^k (k = 0..MAX_SCALE) AND come back bit for bit as
  * m / 10^k is written as an integer column (int-column.ts) of m, optionally minus a prediction
- * (also scaled and rounded); any other column (NaN, ±Infinity, -0, full-precision floats) is
- * written as a Gorilla XOR stream (gorilla.ts), which keeps every bit.
+ * (also scaled and rounded); a column of other finite floats whose exact binary differences fit
+ * (binary-column.ts: full-precision counters) as those differences; any other column (NaN,
+ * ±Infinity, -0, full-precision gauges) as a Gorilla XOR stream (gorilla.ts), which keeps
+ * every bit.
  *
- * Layout: 4 bits mode (k = 0..MAX_SCALE: decimal; XOR_MODE: XOR), then the integer column, or
- * (XOR) padding to a byte boundary, the XOR stream, padding to a byte boundary.
+ * Layout: 4 bits mode (k = 0..MAX_SCALE: decimal; BINARY_MODE: binary-scaled; XOR_MODE: XOR),
+ * then the integer column, or the binary-scaled column, or (XOR) padding to a byte boundary, the
+ * XOR stream, padding to a byte boundary. Schema version 5 added BINARY_MODE.
  */
+import { readBinaryColumn, writeBinaryColumn } from './binary-column.js';
 import { BitReader, type BitWriter } from './bits.js';
 import { XorDecoder, XorEncoder } from './gorilla.js';
 import { BitCursor, MAX_COLUMN_INT, writeIntColumn } from './int-column.js';
 
 /** Largest decimal scale tried: values with up to 9 decimals. */
 export const MAX_SCALE = 9;
+const BINARY_MODE = 14;
 const XOR_MODE = 15;
 /** Largest scaled magnitude (2^50): minus a prediction of the same bound it stays in range. */
 const MAX_SCALED = MAX_COLUMN_INT / 2;
@@ -71,6 +76,7 @@ export function writeValueColumn(
   predictions?: ArrayLike<number>,
 ): void {
   if (writeDecimalColumn(w, values, n, predictions)) return;
+  if (writeFloatColumn(w, values, n, predictions)) return;
   w.writeBits(XOR_MODE, 4);
   alignWriter(w);
   const xor = new XorEncoder(w);
@@ -97,6 +103,20 @@ export function writeDecimalColumn(
   w.writeBits(k, 4);
   writeIntColumn(w, scaled, n);
   return true;
+}
+
+/**
+ * Appends the values as a binary-scaled column (binary-column.ts) when they come back bit for
+ * bit that way; otherwise writes nothing and returns false. Call after writeDecimalColumn
+ * failed: decimal columns are smaller where both fit.
+ */
+export function writeFloatColumn(
+  w: BitWriter,
+  values: ArrayLike<number>,
+  n: number,
+  predictions?: ArrayLike<number>,
+): boolean {
+  return writeBinaryColumn(w, BINARY_MODE, values, n, predictions);
 }
 
 function alignWriter(w: BitWriter): void {
@@ -127,6 +147,10 @@ export function readValueColumn(
     } else if (mode > 0) {
       for (let i = 0; i < n; i++) out[i] = (out[i] as number) / p;
     }
+    return false;
+  }
+  if (mode === BINARY_MODE) {
+    readBinaryColumn(cursor, n, out, predictions);
     return false;
   }
   cursor.alignToByte();
