@@ -203,41 +203,43 @@ function sumColumns(node: AggregateNode, columns: StepColumns, n: number): Insta
     }
     return g;
   });
-  // Per group, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd does.
-  const sums = new Float64Array(groups.length);
-  const cs = new Float64Array(groups.length);
-  const touched = new Int32Array(groups.length).fill(-1);
-  const perStep: InstantSample[][] = [];
-  for (let k = 0; k < n; k++) {
-    const order: number[] = [];
-    for (let s = 0; s < columns.labels.length; s++) {
-      if ((columns.present[s] as Uint8Array)[k] !== 1) continue;
-      const g = groupOfSeries[s] as number;
-      if (touched[g] !== k) {
-        touched[g] = k;
-        sums[g] = 0;
-        cs[g] = 0;
-        order.push(g);
+  // Per group and step, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd
+  // does. Series by series (each series' columns read in order): a group's sum at a step still
+  // adds its series in input order, and its groups come in order of their first present series.
+  const sums = new Float64Array(groups.length * n);
+  const cs = new Float64Array(groups.length * n);
+  const started = new Uint8Array(groups.length * n);
+  const order: number[][] = Array.from({ length: n }, () => []);
+  for (let s = 0; s < columns.labels.length; s++) {
+    const g = groupOfSeries[s] as number;
+    const present = columns.present[s] as Uint8Array;
+    const values = columns.values[s] as Float64Array;
+    for (let k = 0; k < n; k++) {
+      if (present[k] !== 1) continue;
+      const at = g * n + k;
+      if (started[at] === 0) {
+        started[at] = 1;
+        (order[k] as number[]).push(g);
       }
-      const inc = (columns.values[s] as Float64Array)[k] as number;
-      const sum = sums[g] as number;
+      const inc = values[k] as number;
+      const sum = sums[at] as number;
       const t = sum + inc;
-      if (!Number.isFinite(t)) cs[g] = 0;
-      else if (Math.abs(sum) >= Math.abs(inc)) cs[g] = (cs[g] as number) + (sum - t + inc);
-      else cs[g] = (cs[g] as number) + (inc - t + sum);
-      sums[g] = t;
+      if (!Number.isFinite(t)) cs[at] = 0;
+      else if (Math.abs(sum) >= Math.abs(inc)) cs[at] = (cs[at] as number) + (sum - t + inc);
+      else cs[at] = (cs[at] as number) + (inc - t + sum);
+      sums[at] = t;
     }
-    perStep.push(
-      order.map((g) => {
-        const sum = sums[g] as number;
-        const labels = groups[g] as Labels;
-        const value = Number.isFinite(sum) ? sum + (cs[g] as number) : sum;
-        const sample: InstantSample = { labels, value };
-        // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
-        if ('__name__' in labels) sample.dropName = true;
-        return sample;
-      }),
-    );
   }
+  const perStep = order.map((groupsAtStep, k) =>
+    groupsAtStep.map((g) => {
+      const sum = sums[g * n + k] as number;
+      const labels = groups[g] as Labels;
+      const value = Number.isFinite(sum) ? sum + (cs[g * n + k] as number) : sum;
+      const sample: InstantSample = { labels, value };
+      // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
+      if ('__name__' in labels) sample.dropName = true;
+      return sample;
+    }),
+  );
   return perStep;
 }

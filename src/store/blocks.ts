@@ -5,7 +5,12 @@
 import { CHUNK_FORMAT_TAGGED, decodeStoredChunkInto, encodeStoredChunk } from './chunk-codec.js';
 import { decodeChunk } from './gorilla.js';
 import type { SeriesHead } from './head.js';
-import { decodeRollupBlockInto, encodeRollupBlock, rollupBlockLength } from './rollup-codec.js';
+import {
+  allocDecodedColumns,
+  decodeRollupBlockInto,
+  encodeRollupBlock,
+  rollupBlockLength,
+} from './rollup-codec.js';
 import {
   COLUMN_KEYS,
   ROLLUP_BASE_MS,
@@ -197,7 +202,7 @@ export class BlockStore {
       total += rollupBlockLength(row[4]);
     }
     if (!disjoint) rows.sort((a: BlockRow, b: BlockRow) => a[0] - b[0]);
-    const all = allocColumns(total);
+    const all = allocDecodedColumns(total, columns);
     let at = 0;
     for (const row of rows) at += decodeRollupBlockInto(row[4], all, at, columns);
     if (disjoint) {

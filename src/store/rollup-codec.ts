@@ -133,6 +133,26 @@ export function columnsToDecode(names: readonly string[]): number {
   return count;
 }
 
+const NOT_DECODED = new Float64Array(0);
+
+/**
+ * Columns for `n` buckets of which only the first `columns` of BLOCK_COLUMN_ORDER will be
+ * decoded: those are zero-filled views of one buffer, the others empty (not read, not
+ * allocated).
+ */
+export function allocDecodedColumns(
+  n: number,
+  columns: number = BLOCK_COLUMN_ORDER.length,
+): RollupColumns {
+  if (columns >= BLOCK_COLUMN_ORDER.length) return allocColumns(n);
+  const buffer = new Float64Array(columns * n);
+  const out = {} as Record<keyof RollupColumns, Float64Array>;
+  BLOCK_COLUMN_ORDER.forEach((key, k) => {
+    out[key] = k < columns ? buffer.subarray(k * n, (k + 1) * n) : NOT_DECODED;
+  });
+  return out;
+}
+
 /**
  * Decodes a block into `out` from bucket index `at` on; returns the number of buckets. Only the
  * first `columns` columns of BLOCK_COLUMN_ORDER are decoded (default all); the others of `out`

@@ -107,7 +107,7 @@ export interface MetricStore {
    * Optional: like select, but returns downsampled buckets of `resolutionMs` (a multiple of 5
    * minutes) whose start lies in [startMs, endMs] floored to the resolution, for long ranges.
    * With `columns`, only those columns (and startsMs) need hold the buckets' values: a store
-   * may leave the others unread (zeros). Rejects with LlmwatchError `store_invalid_resolution`
+   * may leave the others unread (empty, or holding zeros or NaN). Rejects with LlmwatchError `store_invalid_resolution`
    * for another resolution.
    */
   selectRollups?(
