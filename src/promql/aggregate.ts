@@ -35,11 +35,17 @@ export function groupOf(node: AggregateNode): (labels: Labels) => Labels {
   let derive = groupOfCache.get(node);
   if (derive === undefined) {
     const byKey = new Map<string, Labels>();
+    // With `by`, the grouping labels' values (null when absent) identify the group: cheaper
+    // than the key of a new group object for every input label set.
+    const names = node.without ? null : [...node.grouping].sort();
     derive = memoizeLabels((labels) => {
-      const group = groupLabels(node, labels);
-      const key = labelsKey(group);
+      const key =
+        names === null
+          ? labelsKey(groupLabels(node, labels))
+          : JSON.stringify(names.map((name) => labels[name] ?? null));
       const shared = byKey.get(key);
       if (shared !== undefined) return shared;
+      const group = groupLabels(node, labels);
       byKey.set(key, group);
       return group;
     });

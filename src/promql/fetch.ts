@@ -16,6 +16,7 @@ import type { EvalSettings } from './eval.js';
 import { TOO_MANY_SAMPLES_MESSAGE, type QueryBudget } from './limits.js';
 import { isStaleMarker } from './staleness.js';
 import {
+  ROLLUP_COLUMNS,
   planRollups,
   rollupsExact,
   type QueryTimes,
@@ -136,6 +137,7 @@ async function readExactRollups(
     read.fromMs,
     read.toMs,
     read.resolutionMs,
+    ROLLUP_COLUMNS[read.func],
   );
   return rollupsExact(read.func, buckets) ? buckets : undefined;
 }

@@ -21,7 +21,7 @@ import {
   type Window,
   type WindowSamples,
 } from './range-functions.js';
-import { rateAtStep } from './range-steps.js';
+import { callAtStep } from './range-steps.js';
 import { evaluateRollupCall } from './rollup-eval.js';
 import { evalError, type EvalValue, type InstantSample } from './values.js';
 
@@ -153,12 +153,14 @@ export function evaluateRangeCall(node: CallNode, timeMs: number, ctx: EvalConte
   const rollups =
     argNode.kind === 'matrixSelector' ? ctx.rollups?.get(argNode.selector) : undefined;
   if (rollups !== undefined) {
+    const atStep = callAtStep(node, timeMs, ctx);
+    if (atStep !== undefined) return { type: 'vector', samples: atStep };
     const rollupWindow = rangeWindow(argNode as MatrixSelectorNode, timeMs, ctx);
     return { type: 'vector', samples: evaluateRollupCall(node.func, rollupWindow, rollups) };
   }
   const extrapolated = EXTRAPOLATED[node.func];
   if (extrapolated !== undefined && argNode.kind === 'matrixSelector') {
-    const atStep = rateAtStep(node, timeMs, ctx);
+    const atStep = callAtStep(node, timeMs, ctx);
     if (atStep !== undefined) return { type: 'vector', samples: atStep };
     const fetched = ctx.fetched.get(argNode.selector) ?? [];
     const [isCounter, isRate] = extrapolated;

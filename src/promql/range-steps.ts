@@ -6,9 +6,9 @@
  * - rate/increase/delta of a raw selector: one window per series sliding across all steps (two
  *   indices moving forward instead of two binary searches per step), into a value column and a
  *   presence column per series;
- * - sum of such a call: per step, the groups' Kahan sums over the present series in input
- *   order, exactly as aggregate.ts adds them, so results are identical to step-by-step
- *   evaluation.
+ * - any call answered from rollups (rollup-steps.ts: the same columns, from buckets);
+ * - sum of either: per step, the groups' Kahan sums over the present series in input order,
+ *   exactly as aggregate.ts adds them, so results are identical to step-by-step evaluation.
  * A time that is not one of the query's steps (a subquery's inner step) takes the step-by-step
  * path, as does an instant query.
  */
@@ -18,6 +18,7 @@ import { groupOf } from './aggregate.js';
 import { rangeWindow, type EvalContext } from './eval.js';
 import { EXTRAPOLATED, extrapolatedAt, unusualBefore } from './range-call.js';
 import { extrapolateIncrease, type Window } from './range-functions.js';
+import { rollupStepColumns, type StepColumns } from './rollup-steps.js';
 import type { InstantSample } from './values.js';
 
 /** The steps of a range query: evaluation times in order, and each time's index. */
@@ -39,13 +40,6 @@ export function rangeSteps(startMs: number, endMs: number, stepMs: number): Rang
   return { timesMs, indexOf, cache: new Map() };
 }
 
-/** Per fetched series, the call's value at each step and whether it has one. */
-interface RateColumns {
-  series: readonly SeriesColumns[];
-  values: Float64Array[];
-  present: Uint8Array[];
-}
-
 /** The rate/increase/delta call over a raw selector, or undefined for any other node. */
 function rawRateCall(node: ExprNode, ctx: EvalContext): MatrixSelectorNode | undefined {
   if (node.kind !== 'call' || EXTRAPOLATED[node.func] === undefined) return undefined;
@@ -55,10 +49,35 @@ function rawRateCall(node: ExprNode, ctx: EvalContext): MatrixSelectorNode | und
   return arg;
 }
 
-function rateColumns(node: CallNode, arg: MatrixSelectorNode, ctx: EvalContext): RateColumns {
+/**
+ * The whole-range columns of `node` when it is a call the range can compute at once (raw
+ * rate/increase/delta, or any call answered from rollups), else undefined. Computed at the
+ * first step and cached for the others.
+ */
+function stepColumnsOf(node: ExprNode, ctx: EvalContext): StepColumns | undefined {
+  if (node.kind !== 'call') return undefined;
   const steps = ctx.steps as RangeSteps;
-  const cached = steps.cache.get(node) as RateColumns | undefined;
+  const cached = steps.cache.get(node) as StepColumns | undefined;
   if (cached !== undefined) return cached;
+  const arg = node.args[0];
+  if (arg?.kind !== 'matrixSelector') return undefined;
+  const rollups = ctx.rollups?.get(arg.selector);
+  let columns: StepColumns;
+  if (rollups !== undefined) {
+    const windows = steps.timesMs.map((t) => rangeWindow(arg, t, ctx));
+    columns = rollupStepColumns(node.func, rollups, windows, ctx.checkDeadline);
+  } else if (rawRateCall(node, ctx) !== undefined) {
+    columns = rateColumns(node, arg, ctx);
+  } else {
+    return undefined;
+  }
+  steps.cache.set(node, columns);
+  return columns;
+}
+
+/** rate/increase/delta of a raw selector at every step (see the file comment). */
+function rateColumns(node: CallNode, arg: MatrixSelectorNode, ctx: EvalContext): StepColumns {
+  const steps = ctx.steps as RangeSteps;
   const [isCounter, isRate] = EXTRAPOLATED[node.func] as [boolean, boolean];
   const series = ctx.fetched.get(arg.selector) ?? [];
   const unusualOf = unusualBefore(series);
@@ -69,7 +88,7 @@ function rateColumns(node: CallNode, arg: MatrixSelectorNode, ctx: EvalContext):
   // One allocation for all series (a view each), not two per series.
   const allValues = new Float64Array(n * series.length);
   const allPresent = new Uint8Array(n * series.length);
-  const columns: RateColumns = { series, values: [], present: [] };
+  const columns: StepColumns = { labels: series.map((s) => s.labels), values: [], present: [] };
   for (let s = 0; s < series.length; s++) {
     ctx.checkDeadline?.();
     const one = series[s] as SeriesColumns;
@@ -118,36 +137,37 @@ function rateColumns(node: CallNode, arg: MatrixSelectorNode, ctx: EvalContext):
     columns.values.push(values);
     columns.present.push(present);
   }
-  steps.cache.set(node, columns);
   return columns;
 }
 
 /**
- * rate/increase/delta of a raw selector at `timeMs` from the whole-range columns, or undefined
- * when `timeMs` is not a step of the range query (or there is none).
+ * A call at `timeMs` from the whole-range columns (raw rate/increase/delta, or any call answered
+ * from rollups), or undefined when it is not such a call or `timeMs` is not a step of the range
+ * query (or there is none).
  */
-export function rateAtStep(
+export function callAtStep(
   node: CallNode,
   timeMs: number,
   ctx: EvalContext,
 ): InstantSample[] | undefined {
   const k = ctx.steps?.indexOf.get(timeMs);
   if (k === undefined) return undefined;
-  const arg = rawRateCall(node, ctx);
-  if (arg === undefined) return undefined;
-  const { series, values, present } = rateColumns(node, arg, ctx);
+  const columns = stepColumnsOf(node, ctx);
+  if (columns === undefined) return undefined;
+  const { labels, values, present } = columns;
   const out: InstantSample[] = [];
-  for (let s = 0; s < series.length; s++) {
+  for (let s = 0; s < labels.length; s++) {
     if ((present[s] as Uint8Array)[k] !== 1) continue;
     const value = (values[s] as Float64Array)[k] as number;
-    out.push({ labels: (series[s] as SeriesColumns).labels, value, dropName: true });
+    out.push({ labels: labels[s] as Labels, value, dropName: true });
   }
   return out;
 }
 
 /**
- * `sum [by|without (...)] (rate(sel[r]))` at `timeMs` from whole-range sums, or undefined when
- * the node is not of that shape or `timeMs` is not a step of the range query.
+ * `sum [by|without (...)] (f(sel[r]))` at `timeMs` from whole-range sums, `f` a call of
+ * callAtStep's kinds, or undefined when the node is not of that shape or `timeMs` is not a step
+ * of the range query.
  */
 export function sumAtStep(
   node: AggregateNode,
@@ -157,25 +177,24 @@ export function sumAtStep(
   if (node.op !== 'sum' || node.param !== null) return undefined;
   const k = ctx.steps?.indexOf.get(timeMs);
   if (k === undefined) return undefined;
-  const inner = node.expr;
-  const arg = rawRateCall(inner, ctx);
-  if (arg === undefined) return undefined;
   const steps = ctx.steps as RangeSteps;
   let perStep = steps.cache.get(node) as InstantSample[][] | undefined;
   if (perStep === undefined) {
-    perStep = sumColumns(node, rateColumns(inner as CallNode, arg, ctx), steps.timesMs.length);
+    const columns = stepColumnsOf(node.expr, ctx);
+    if (columns === undefined) return undefined;
+    perStep = sumColumns(node, columns, steps.timesMs.length);
     steps.cache.set(node, perStep);
   }
   return (perStep[k] as InstantSample[]).slice();
 }
 
 /** Every step's groups and sums, groups in order of first appearance (as aggregate.ts). */
-function sumColumns(node: AggregateNode, columns: RateColumns, n: number): InstantSample[][] {
+function sumColumns(node: AggregateNode, columns: StepColumns, n: number): InstantSample[][] {
   const labelsOf = groupOf(node);
   const groups: Labels[] = [];
   const groupIndex = new Map<Labels, number>();
-  const groupOfSeries = columns.series.map((series) => {
-    const labels = labelsOf(series.labels);
+  const groupOfSeries = columns.labels.map((seriesLabels) => {
+    const labels = labelsOf(seriesLabels);
     let g = groupIndex.get(labels);
     if (g === undefined) {
       g = groups.length;
@@ -184,41 +203,43 @@ function sumColumns(node: AggregateNode, columns: RateColumns, n: number): Insta
     }
     return g;
   });
-  // Per group, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd does.
-  const sums = new Float64Array(groups.length);
-  const cs = new Float64Array(groups.length);
-  const touched = new Int32Array(groups.length).fill(-1);
-  const perStep: InstantSample[][] = [];
-  for (let k = 0; k < n; k++) {
-    const order: number[] = [];
-    for (let s = 0; s < columns.series.length; s++) {
-      if ((columns.present[s] as Uint8Array)[k] !== 1) continue;
-      const g = groupOfSeries[s] as number;
-      if (touched[g] !== k) {
-        touched[g] = k;
-        sums[g] = 0;
-        cs[g] = 0;
-        order.push(g);
+  // Per group and step, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd
+  // does. Series by series (each series' columns read in order): a group's sum at a step still
+  // adds its series in input order, and its groups come in order of their first present series.
+  const sums = new Float64Array(groups.length * n);
+  const cs = new Float64Array(groups.length * n);
+  const started = new Uint8Array(groups.length * n);
+  const order: number[][] = Array.from({ length: n }, () => []);
+  for (let s = 0; s < columns.labels.length; s++) {
+    const g = groupOfSeries[s] as number;
+    const present = columns.present[s] as Uint8Array;
+    const values = columns.values[s] as Float64Array;
+    for (let k = 0; k < n; k++) {
+      if (present[k] !== 1) continue;
+      const at = g * n + k;
+      if (started[at] === 0) {
+        started[at] = 1;
+        (order[k] as number[]).push(g);
       }
-      const inc = (columns.values[s] as Float64Array)[k] as number;
-      const sum = sums[g] as number;
+      const inc = values[k] as number;
+      const sum = sums[at] as number;
       const t = sum + inc;
-      if (!Number.isFinite(t)) cs[g] = 0;
-      else if (Math.abs(sum) >= Math.abs(inc)) cs[g] = (cs[g] as number) + (sum - t + inc);
-      else cs[g] = (cs[g] as number) + (inc - t + sum);
-      sums[g] = t;
+      if (!Number.isFinite(t)) cs[at] = 0;
+      else if (Math.abs(sum) >= Math.abs(inc)) cs[at] = (cs[at] as number) + (sum - t + inc);
+      else cs[at] = (cs[at] as number) + (inc - t + sum);
+      sums[at] = t;
     }
-    perStep.push(
-      order.map((g) => {
-        const sum = sums[g] as number;
-        const labels = groups[g] as Labels;
-        const value = Number.isFinite(sum) ? sum + (cs[g] as number) : sum;
-        const sample: InstantSample = { labels, value };
-        // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
-        if ('__name__' in labels) sample.dropName = true;
-        return sample;
-      }),
-    );
   }
+  const perStep = order.map((groupsAtStep, k) =>
+    groupsAtStep.map((g) => {
+      const sum = sums[g * n + k] as number;
+      const labels = groups[g] as Labels;
+      const value = Number.isFinite(sum) ? sum + (cs[g * n + k] as number) : sum;
+      const sample: InstantSample = { labels, value };
+      // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
+      if ('__name__' in labels) sample.dropName = true;
+      return sample;
+    }),
+  );
   return perStep;
 }

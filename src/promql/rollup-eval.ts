@@ -21,7 +21,7 @@ function firstAtOrAfter(startsMs: Float64Array, ms: number): number {
 }
 
 /** Compensated sum of `column[from..to)`, finished as Prometheus finishes its sums. */
-function sumOf(column: Float64Array, from: number, to: number): number {
+export function sumOf(column: Float64Array, from: number, to: number): number {
   const state = { sum: 0, c: 0 };
   for (let i = from; i < to; i++) kahanAdd(state, column[i] as number);
   return Number.isFinite(state.sum) ? state.sum + state.c : state.sum;
@@ -34,7 +34,7 @@ function countOf(s: RollupSeriesData, from: number, to: number): number {
 }
 
 /** max (or min) with min/max_over_time's NaN rule: NaN only when every value is NaN. */
-function extremeOf(column: Float64Array, from: number, to: number, max: boolean): number {
+export function extremeOf(column: Float64Array, from: number, to: number, max: boolean): number {
   let best = column[from] as number;
   for (let i = from + 1; i < to; i++) {
     const v = column[i] as number;

@@ -21,7 +21,7 @@
  * values it differs only by float rounding, relative error at most (samples per bucket) × 2^-52
  * of the sum of |values| (the store adds a bucket's samples one by one; the engine compensates).
  */
-import type { RollupSeriesData } from '../store/types.js';
+import type { RollupColumnName, RollupSeriesData } from '../store/types.js';
 import type { AtModifier, ExprNode, VectorSelectorNode } from './ast.js';
 
 /** Functions the rollup path answers. */
@@ -35,6 +35,27 @@ export const ROLLUP_FUNCTIONS: ReadonlySet<string> = new Set([
   'rate',
   'delta',
 ]);
+
+const CHANGE_COLUMNS: readonly RollupColumnName[] = [
+  'counts',
+  'firsts',
+  'lasts',
+  'firstTimestampsMs',
+  'lastTimestampsMs',
+  'increases',
+];
+
+/** The bucket columns each rollup function reads (the store may skip decoding the others). */
+export const ROLLUP_COLUMNS: Readonly<Record<string, readonly RollupColumnName[]>> = {
+  max_over_time: ['maxs'],
+  min_over_time: ['mins'],
+  sum_over_time: ['sums'],
+  count_over_time: ['counts'],
+  avg_over_time: ['sums', 'counts'],
+  increase: CHANGE_COLUMNS,
+  rate: CHANGE_COLUMNS,
+  delta: CHANGE_COLUMNS,
+};
 
 /** Rollup resolutions tried, coarsest first, ms (1 hour, 5 minutes). */
 export const ROLLUP_RESOLUTIONS_MS: readonly number[] = [3_600_000, 300_000];
@@ -144,9 +165,14 @@ export function planRollups(
   return out;
 }
 
-function allFinite(columns: readonly Float64Array[]): boolean {
+/** True when every value of every column is finite (indexed loops: no iterator per column). */
+function allFinite(...columns: Float64Array[]): boolean {
   for (const column of columns) {
-    for (const v of column) if (!Number.isFinite(v)) return false;
+    for (let i = 0; i < column.length; i++) {
+      // x - x is 0 for a finite x, NaN for NaN and ±Inf.
+      const v = column[i] as number;
+      if (v - v !== 0) return false;
+    }
   }
   return true;
 }
@@ -155,9 +181,9 @@ function allFinite(columns: readonly Float64Array[]): boolean {
 export function rollupsExact(func: string, series: readonly RollupSeriesData[]): boolean {
   for (const s of series) {
     if (func === 'increase' || func === 'rate') {
-      if (!allFinite([s.firsts, s.lasts, s.increases])) return false;
+      if (!allFinite(s.firsts, s.lasts, s.increases)) return false;
     } else if (func === 'sum_over_time' || func === 'avg_over_time') {
-      if (!allFinite([s.sums])) return false;
+      if (!allFinite(s.sums)) return false;
     }
   }
   return true;

@@ -221,3 +221,43 @@ test('unaligned, short, unsupported and non-finite queries are read raw', async 
   // The store defect above should stay rare; many hits would hide real differences.
   assert.ok(storeNaNs <= 5, `${storeNaNs} raw NaNs from lost staleness markers`);
 });
+
+// Range queries compute rollup-answered calls for all steps at once (rollup-steps.ts); instant
+// queries evaluate one window. Both read rollups here (a 5-minute minimum span), and must agree
+// bit for bit, sums included (the same additions in the same order). Float series use ranges
+// that are not whole hours: there an instant query reads 1-hour rollups, which round otherwise.
+const WHOLE_RANGE: Array<[string, number, number, number]> = [
+  ['rate(req_total[1h])', DAY1_5, DAY1_5 + 12 * H, M5],
+  ['sum by (job) (increase(req_total[40m]))', DAY1_5, DAY2_5, 2 * M5],
+  ['sum(rate(cost_total[10m] offset 1h))', DAY1_5, DAY1_5 + 6 * H, M5],
+  ['increase(cost_total[100m])', DAY1_5, DAY1_5 + 6 * H, M5],
+  ['delta(util[15m])', DAY1_5, DAY1_5 + 6 * H, M5],
+  ['sum_over_time(util[1h])', DAY1_5, DAY2_5, H],
+  ['avg_over_time(util[20m])', DAY1_5, DAY1_5 + 6 * H, M5],
+  ['sum without (instance) (max_over_time(queue[30m]))', DAY1_5, DAY1_5 + 6 * H, M5],
+  ['min_over_time(aligned_queue[5m])', FIXTURE_START_MS + 19 * H, FIXTURE_START_MS + 23 * H, M5],
+  ['count_over_time(aligned_queue[1h] @ end())', DAY1_5, DAY1_5 + 3 * H, M5],
+  ['increase(aligned_total[10m])', END - 3 * H, END + H, M5],
+];
+
+test('rollup-answered range queries equal instant queries at every step', async () => {
+  const engine = createPromqlEngine(spy(store), { rollupMinSpanMs: M5 });
+  let compared = 0;
+  for (const [query, startMs, endMs, stepMs] of WHOLE_RANGE) {
+    calls.select = 0;
+    calls.selectRollups = 0;
+    const range = await engine.rangeQuery(query, startMs, endMs, stepMs);
+    assert.deepEqual(calls, { select: 0, selectRollups: 1 }, query);
+    const byTime = new Map<number, Array<[string, number, string]>>();
+    for (const point of points(range)) {
+      byTime.set(point[1], [...(byTime.get(point[1]) ?? []), point]);
+    }
+    for (let t = startMs; t <= endMs; t += stepMs) {
+      const instant = await engine.instantQuery(query, t);
+      assert.deepEqual(byTime.get(t / 1000) ?? [], points(instant), `${query} at ${t}`);
+      compared += points(instant).length;
+    }
+    assert.equal(calls.select, 0, `${query}: an instant query read raw samples`);
+  }
+  assert.ok(compared > 1500, `only ${compared} points compared`);
+});

@@ -5,7 +5,12 @@
 import { CHUNK_FORMAT_TAGGED, decodeStoredChunkInto, encodeStoredChunk } from './chunk-codec.js';
 import { decodeChunk } from './gorilla.js';
 import type { SeriesHead } from './head.js';
-import { decodeRollupBlockInto, encodeRollupBlock, rollupBlockLength } from './rollup-codec.js';
+import {
+  allocDecodedColumns,
+  decodeRollupBlockInto,
+  encodeRollupBlock,
+  rollupBlockLength,
+} from './rollup-codec.js';
 import {
   COLUMN_KEYS,
   ROLLUP_BASE_MS,
@@ -176,16 +181,20 @@ export class BlockStore {
     );
   }
 
-  /** The stored 5-minute rollups of series `id` with bucket starts in [fromMs, toMs]. */
-  readRollups(id: number, fromMs: number, toMs: number): RollupColumns {
-    return this.rollupsOfRows(this.stmts.rollupsInRange.all(id, fromMs, toMs), fromMs, toMs);
+  /**
+   * The stored 5-minute rollups of series `id` with bucket starts in [fromMs, toMs]; only the
+   * first `columns` columns of the block order are decoded (see decodeRollupBlockInto).
+   */
+  readRollups(id: number, fromMs: number, toMs: number, columns?: number): RollupColumns {
+    const rows = this.stmts.rollupsInRange.all(id, fromMs, toMs);
+    return this.rollupsOfRows(rows, fromMs, toMs, columns);
   }
 
   /**
    * As readRollups, from the given rollup rows (in (max_ts, id) order). The blocks are decoded
    * straight into columns sized from their headers; the result views the buckets in range.
    */
-  rollupsOfRows(rows: BlockRow[], fromMs: number, toMs: number): RollupColumns {
+  rollupsOfRows(rows: BlockRow[], fromMs: number, toMs: number, columns?: number): RollupColumns {
     let disjoint = true;
     let lastMax = -Infinity;
     let total = 0;
@@ -195,9 +204,9 @@ export class BlockStore {
       total += rollupBlockLength(row[4]);
     }
     if (!disjoint) rows.sort((a: BlockRow, b: BlockRow) => a[0] - b[0]);
-    const all = allocColumns(total);
+    const all = allocDecodedColumns(total, columns);
     let at = 0;
-    for (const row of rows) at += decodeRollupBlockInto(row[4], all, at);
+    for (const row of rows) at += decodeRollupBlockInto(row[4], all, at, columns);
     if (disjoint) {
       const starts = all.startsMs;
       let from = 0;

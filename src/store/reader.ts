@@ -19,7 +19,15 @@ import {
 import { resolveSeries } from './series-index.js';
 import type { BlockRow, Statements } from './statements.js';
 import { SampleBuffer } from './sample-buffer.js';
-import type { Labels, LabelMatcher, RollupSeriesData, SeriesColumns, SeriesData } from './types.js';
+import { columnsToDecode } from './rollup-codec.js';
+import type {
+  Labels,
+  LabelMatcher,
+  RollupColumnName,
+  RollupSeriesData,
+  SeriesColumns,
+  SeriesData,
+} from './types.js';
 
 /** Limits of one select() or selectRollups() call. */
 export interface StoreLimits {
@@ -42,11 +50,13 @@ export interface StoreReader {
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[];
   /** As select, as typed columns (no copies; see SeriesColumns). */
   selectColumns(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesColumns[];
+  /** See MetricStore.selectRollups. */
   selectRollups(
     matchers: readonly LabelMatcher[],
     startMs: number,
     endMs: number,
     resolutionMs: number,
+    columns?: readonly RollupColumnName[],
   ): RollupSeriesData[];
   /** Samples stored over all series (decodes everything). */
   countSamples(): number;
@@ -142,7 +152,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
       });
     },
 
-    selectRollups(matchers, startMs, endMs, resolutionMs) {
+    selectRollups(matchers, startMs, endMs, resolutionMs, columns) {
       checkRange(startMs, endMs);
       if (
         !Number.isSafeInteger(resolutionMs) ||
@@ -159,8 +169,9 @@ export function createReader(deps: ReaderDeps): StoreReader {
       const toMs = bucketStart(endMs, resolutionMs);
       const result: RollupSeriesData[] = [];
       if (endMs < startMs) return result;
+      const decoded = columns === undefined ? undefined : columnsToDecode(columns);
       for (const { id, labels } of resolveSeries(stmts, matchers)) {
-        const base = baseRollups(id, fromMs, toMs + resolutionMs - 1);
+        const base = baseRollups(id, fromMs, toMs + resolutionMs - 1, decoded);
         const cols =
           resolutionMs === ROLLUP_BASE_MS ? base : coarsenRollups(base, resolutionMs, fromMs, toMs);
         if (cols.startsMs.length === 0) continue;
@@ -182,14 +193,14 @@ export function createReader(deps: ReaderDeps): StoreReader {
   /**
    * 5-minute buckets of series `id` starting in [fromMs, toMs]: stored rollups up to the bucket
    * of the oldest unsaved sample, computed from raw samples from there on (buckets with samples
-   * still in memory have no complete stored rollup yet).
+   * still in memory have no complete stored rollup yet). `columns`: see readRollups.
    */
-  function baseRollups(id: number, fromMs: number, toMs: number): RollupColumns {
+  function baseRollups(id: number, fromMs: number, toMs: number, columns?: number): RollupColumns {
     let rawFromMs = Infinity;
     for (const head of heads.headsOf(heads.states.get(id))) {
       if (head.count > 0) rawFromMs = Math.min(rawFromMs, sampleBucket(head.minTs, ROLLUP_BASE_MS));
     }
-    const stored = blocks.readRollups(id, fromMs, Math.min(toMs, rawFromMs - 1));
+    const stored = blocks.readRollups(id, fromMs, Math.min(toMs, rawFromMs - 1), columns);
     if (rawFromMs > toMs) return stored;
     const rawStart = Math.max(rawFromMs, fromMs);
     // Buckets are left-open: those starting in [rawStart, toMs] hold (rawStart, toMs + R].

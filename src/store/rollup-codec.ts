@@ -106,8 +106,64 @@ export function rollupBlockLength(block: Uint8Array): number {
   return header(block).n;
 }
 
-/** Decodes a block into `out` from bucket index `at` on; returns the number of buckets. */
-export function decodeRollupBlockInto(block: Uint8Array, out: RollupColumns, at: number): number {
+/**
+ * The columns of a block in stored order: each is decoded from the bytes after those before it
+ * (and predicted from them), so a reader can stop after the last column it needs.
+ */
+export const BLOCK_COLUMN_ORDER = [
+  'startsMs',
+  'counts',
+  'firstTimestampsMs',
+  'lastTimestampsMs',
+  'lasts',
+  'firsts',
+  'increases',
+  'mins',
+  'maxs',
+  'sums',
+] as const;
+
+/** How many leading columns of BLOCK_COLUMN_ORDER hold every one of `names` (at least 1). */
+export function columnsToDecode(names: readonly string[]): number {
+  let count = 1;
+  for (const name of names) {
+    const index = (BLOCK_COLUMN_ORDER as readonly string[]).indexOf(name);
+    count = Math.max(count, index < 0 ? BLOCK_COLUMN_ORDER.length : index + 1);
+  }
+  return count;
+}
+
+const NOT_DECODED = new Float64Array(0);
+
+/**
+ * Columns for `n` buckets of which only the first `columns` of BLOCK_COLUMN_ORDER will be
+ * decoded: those are zero-filled views of one buffer, the others empty (not read, not
+ * allocated).
+ */
+export function allocDecodedColumns(
+  n: number,
+  columns: number = BLOCK_COLUMN_ORDER.length,
+): RollupColumns {
+  if (columns >= BLOCK_COLUMN_ORDER.length) return allocColumns(n);
+  const buffer = new Float64Array(columns * n);
+  const out = {} as Record<keyof RollupColumns, Float64Array>;
+  BLOCK_COLUMN_ORDER.forEach((key, k) => {
+    out[key] = k < columns ? buffer.subarray(k * n, (k + 1) * n) : NOT_DECODED;
+  });
+  return out;
+}
+
+/**
+ * Decodes a block into `out` from bucket index `at` on; returns the number of buckets. Only the
+ * first `columns` columns of BLOCK_COLUMN_ORDER are decoded (default all); the others of `out`
+ * are left as they were.
+ */
+export function decodeRollupBlockInto(
+  block: Uint8Array,
+  out: RollupColumns,
+  at: number,
+  columns: number = BLOCK_COLUMN_ORDER.length,
+): number {
   const { pos, n } = header(block);
   if (scratch.length < 5 * n) scratch = new Float64Array(10 * n);
   const space = scratch;
@@ -118,15 +174,24 @@ export function decodeRollupBlockInto(block: Uint8Array, out: RollupColumns, at:
   const lasts = out.lasts.subarray(at, end);
   const firsts = out.firsts.subarray(at, end);
   readValueColumn(block, c, n, starts);
+  if (columns < 2) return n;
   readValueColumn(block, c, n, counts);
+  if (columns < 3) return n;
   readValueColumn(block, c, n, out.firstTimestampsMs.subarray(at, end), starts);
+  if (columns < 4) return n;
   readValueColumn(block, c, n, out.lastTimestampsMs.subarray(at, end), starts);
+  if (columns < 5) return n;
   readValueColumn(block, c, n, lasts);
+  if (columns < 6) return n;
   readValueColumn(block, c, n, firsts, predictions(n, counts, null, lasts, space).prevLast);
+  if (columns < 7) return n;
   const p = predictions(n, counts, firsts, lasts, space);
   readValueColumn(block, c, n, out.increases.subarray(at, end), p.change);
+  if (columns < 8) return n;
   readValueColumn(block, c, n, out.mins.subarray(at, end), p.low);
+  if (columns < 9) return n;
   readValueColumn(block, c, n, out.maxs.subarray(at, end), p.high);
+  if (columns < 10) return n;
   readValueColumn(block, c, n, out.sums.subarray(at, end), p.mean);
   return n;
 }

@@ -5,8 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from './sqlite-store.js';
-import { computeRollups, type RollupColumns } from './rollup.js';
-import { decodeRollupBlock, encodeRollupBlock } from './rollup-codec.js';
+import { allocColumns, computeRollups, type RollupColumns } from './rollup.js';
+import {
+  BLOCK_COLUMN_ORDER,
+  columnsToDecode,
+  decodeRollupBlock,
+  decodeRollupBlockInto,
+  encodeRollupBlock,
+} from './rollup-codec.js';
 import type { LabelMatcher, Sample } from './types.js';
 
 const T0 = 1_699_999_200_000; // an hour boundary
@@ -210,5 +216,46 @@ describe('rollup block versions', () => {
         [...cols.mins].map((v) => Object.is(v, -0)),
       );
     }
+  });
+
+  it('decodes only the leading columns asked for, leaving the others untouched', () => {
+    const ts = Array.from({ length: 300 }, (_, i) => 1_700_000_000_000 + i * 15_000 + (i % 7));
+    const values = ts.map((_, i) => (i % 50 === 7 ? Number.NaN : i % 40 === 0 ? 1 : i * 3.5));
+    const cols = computeRollups(ts, values, 300_000);
+    const n = cols.startsMs.length;
+    assert.equal(columnsToDecode([]), 1);
+    assert.equal(columnsToDecode(['counts']), 2);
+    assert.equal(columnsToDecode(['firsts', 'lasts', 'increases']), 7);
+    assert.equal(columnsToDecode(['mins', 'counts']), 8);
+    assert.equal(columnsToDecode(['sums']), 10);
+    for (let columns = 1; columns <= BLOCK_COLUMN_ORDER.length; columns++) {
+      const out = allocColumns(n + 2);
+      for (const key of BLOCK_COLUMN_ORDER) out[key].fill(-7);
+      assert.equal(decodeRollupBlockInto(encodeRollupBlock(cols), out, 2, columns), n);
+      BLOCK_COLUMN_ORDER.forEach((key, k) => {
+        const want = k < columns ? [-7, -7, ...cols[key]] : new Array(n + 2).fill(-7);
+        assert.deepEqual([...out[key]], want, `${key} with ${columns} columns`);
+      });
+    }
+  });
+
+  it('selectRollups with columns returns those columns as a full read does', async () => {
+    const store = createSqliteStore({ path: ':memory:', chunkSamples: 40 });
+    const samples = counterSamples();
+    for (let i = 0; i < samples.length; i += 50) await store.append(samples.slice(i, i + 50));
+    await store.flushHeads();
+    await store.append([{ labels: { __name__: 'c' }, timestampMs: T0 + 5 * 3_600_000, value: 1 }]);
+    const endMs = T0 + 10 * 3_600_000;
+    for (const resolutionMs of [300_000, 3_600_000]) {
+      const full = await store.selectRollups(M, T0, endMs, resolutionMs);
+      const part = await store.selectRollups(M, T0, endMs, resolutionMs, ['counts', 'increases']);
+      assert.ok((full[0]?.startsMs.length ?? 0) > 3);
+      for (const key of ['startsMs', 'counts', 'firsts', 'lasts', 'increases'] as const) {
+        assert.deepEqual([...(part[0]?.[key] ?? [])], [...(full[0]?.[key] ?? [])], key);
+      }
+      // The sums of stored buckets were not decoded.
+      assert.notDeepEqual([...(part[0]?.sums ?? [])], [...(full[0]?.sums ?? [])]);
+    }
+    await store.close();
   });
 });

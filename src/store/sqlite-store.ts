@@ -27,7 +27,14 @@ import { openDatabase, releaseFreePages } from './open.js';
 import { createReader, type StoreLimits } from './reader.js';
 import { deleteExpired, type RetentionResult } from './retention.js';
 import { prepareStatements } from './statements.js';
-import type { LabelMatcher, Labels, MetricStore, RollupSeriesData, Sample } from './types.js';
+import type {
+  LabelMatcher,
+  Labels,
+  MetricStore,
+  RollupColumnName,
+  RollupSeriesData,
+  Sample,
+} from './types.js';
 import { describeInvalidSample } from './validate.js';
 import { rebuildRollups } from './rollup-rebuild.js';
 import { resolveSeries } from './series-index.js';
@@ -98,6 +105,7 @@ export interface SqliteStore extends MetricStore {
     startMs: number,
     endMs: number,
     resolutionMs: number,
+    columns?: readonly RollupColumnName[],
   ): Promise<RollupSeriesData[]>;
   /**
    * Deletes chunks and rollups whose newest sample is older than `nowMs` minus the retention,
@@ -352,9 +360,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       return reader.selectColumns(matchers, startMs, endMs);
     },
 
-    async selectRollups(matchers, startMs, endMs, resolutionMs) {
+    async selectRollups(matchers, startMs, endMs, resolutionMs, columns) {
       ensureOpen();
-      return reader.selectRollups(matchers, startMs, endMs, resolutionMs);
+      return reader.selectRollups(matchers, startMs, endMs, resolutionMs, columns);
     },
 
     async labelNames(matchers) {

@@ -75,6 +75,9 @@ export interface RollupSeriesData {
   increases: Float64Array;
 }
 
+/** The bucket columns of RollupSeriesData. */
+export type RollupColumnName = Exclude<keyof RollupSeriesData, 'labels' | 'resolutionMs'>;
+
 /** A time-series store: append samples in batches, read them back by label matchers and range. */
 export interface MetricStore {
   /**
@@ -103,13 +106,16 @@ export interface MetricStore {
   /**
    * Optional: like select, but returns downsampled buckets of `resolutionMs` (a multiple of 5
    * minutes) whose start lies in [startMs, endMs] floored to the resolution, for long ranges.
-   * Rejects with LlmwatchError `store_invalid_resolution` for another resolution.
+   * With `columns`, only those columns (and startsMs) need hold the buckets' values: a store
+   * may leave the others unread (empty, or holding zeros or NaN). Rejects with LlmwatchError `store_invalid_resolution`
+   * for another resolution.
    */
   selectRollups?(
     matchers: readonly LabelMatcher[],
     startMs: number,
     endMs: number,
     resolutionMs: number,
+    columns?: readonly RollupColumnName[],
   ): Promise<RollupSeriesData[]>;
 
   /** Closes the store; pending writes are committed first. */
