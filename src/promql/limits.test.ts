@@ -66,22 +66,22 @@ test('a request timeout shorter than the query stops it with promql_timeout', as
   assert.throws(() => createPromqlEngine(store, { maxSamples: NaN }), /maxSamples/);
 });
 
-test('a 10,000-step range query over 1,000 series yields to the event loop', async () => {
+test('a 10,000-step range query over 1,000 series yields to the event loop between steps', async () => {
   const store = createMemoryStore();
   const stepMs = 60_000;
   const spanMs = 10_000 * stepMs;
   await store.append(gauges(1000, spanMs + 1, 1_200_000)); // 501 samples per series
-  const engine = createPromqlEngine(store, { lookbackDeltaMs: 1_200_000 });
-  let maxGapMs = 0;
+  // A yield interval far below one step's cost makes the engine yield after every step: the
+  // count of event-loop turns during the query shows it, without timing anything.
+  const engine = createPromqlEngine(store, {
+    lookbackDeltaMs: 1_200_000,
+    yieldIntervalMs: 0.000_001,
+  });
   let ticks = 0;
-  let last = performance.now();
   let running = true;
   const tick = (): void => {
-    const now = performance.now();
-    maxGapMs = Math.max(maxGapMs, now - last);
-    last = now;
     ticks++;
-    if (running && ticks < 10_000_000) setImmediate(tick);
+    if (running) setImmediate(tick);
   };
   setImmediate(tick);
   const result = await engine.rangeQuery('sum(x)', 0, spanMs, stepMs);
@@ -90,6 +90,5 @@ test('a 10,000-step range query over 1,000 series yields to the event loop', asy
   if (result.resultType !== 'matrix') return;
   assert.equal(result.result[0]?.values.length, 10_001);
   assert.deepEqual(result.result[0]?.values[5000], [300_000, String((999 * 1000) / 2)]);
-  assert.ok(ticks > 10, `only ${ticks} event loop turns during the query`);
-  assert.ok(maxGapMs < 250, `the event loop was blocked for ${maxGapMs.toFixed(0)} ms`);
+  assert.ok(ticks >= 5_000, `only ${ticks} event loop turns during 10,001 steps`);
 });
