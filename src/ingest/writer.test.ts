@@ -186,11 +186,10 @@ describe('sample writer', () => {
     for (let i = 0; i < 100 && batches.length === 0; i++) await sleep(5);
     assert.equal(batches.length, 1);
 
-    const startMs = Date.now();
+    // write() answers synchronously (a boolean, not a promise) while the store hangs.
     assert.equal(writer.write(samples(15)), true);
     assert.equal(writer.write(samples(6)), false);
     assert.equal(writer.write(samples(5)), true);
-    assert.ok(Date.now() - startMs < 50);
     await sleep(30);
     assert.equal(batches.length, 1);
     assert.deepEqual(writer.stats(), {
