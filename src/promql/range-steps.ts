@@ -169,6 +169,9 @@ export function sumAtStep(
   return (perStep[k] as InstantSample[]).slice();
 }
 
+/** Sums held at once by sumColumns (groups × steps of a tile). */
+const TILE_SUMS = 1 << 16;
+
 /** Every step's groups and sums, groups in order of first appearance (as aggregate.ts). */
 function sumColumns(node: AggregateNode, columns: RateColumns, n: number): InstantSample[][] {
   const labelsOf = groupOf(node);
@@ -184,41 +187,58 @@ function sumColumns(node: AggregateNode, columns: RateColumns, n: number): Insta
     }
     return g;
   });
-  // Per group, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd does.
-  const sums = new Float64Array(groups.length);
-  const cs = new Float64Array(groups.length);
-  const touched = new Int32Array(groups.length).fill(-1);
+  // Per group and step, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd
+  // does. Series are walked in input order and, inside each, the steps of a tile of steps: every
+  // (group, step) sum still gets its terms in input order, and each series' columns are read
+  // in sequence rather than one value per series and step. Tiles bound the sums held at once.
+  const groupCount = groups.length;
+  const tile = Math.max(1, Math.min(n, Math.floor(TILE_SUMS / Math.max(1, groupCount))));
+  const sums = new Float64Array(groupCount * tile);
+  const cs = new Float64Array(groupCount * tile);
+  const touched = new Uint8Array(groupCount * tile);
   const perStep: InstantSample[][] = [];
-  for (let k = 0; k < n; k++) {
-    const order: number[] = [];
+  for (let k0 = 0; k0 < n; k0 += tile) {
+    const width = Math.min(tile, n - k0);
+    // Groups of each step of the tile, in order of their first present series.
+    const orders: number[][] = Array.from({ length: width }, () => []);
+    touched.fill(0);
     for (let s = 0; s < columns.series.length; s++) {
-      if ((columns.present[s] as Uint8Array)[k] !== 1) continue;
+      const present = columns.present[s] as Uint8Array;
+      const values = columns.values[s] as Float64Array;
       const g = groupOfSeries[s] as number;
-      if (touched[g] !== k) {
-        touched[g] = k;
-        sums[g] = 0;
-        cs[g] = 0;
-        order.push(g);
+      const base = g * tile - k0;
+      for (let k = k0; k < k0 + width; k++) {
+        if (present[k] !== 1) continue;
+        const at = base + k;
+        const inc = values[k] as number;
+        if (touched[at] === 0) {
+          touched[at] = 1;
+          sums[at] = 0;
+          cs[at] = 0;
+          (orders[k - k0] as number[]).push(g);
+        }
+        const sum = sums[at] as number;
+        const t = sum + inc;
+        if (!Number.isFinite(t)) cs[at] = 0;
+        else if (Math.abs(sum) >= Math.abs(inc)) cs[at] = (cs[at] as number) + (sum - t + inc);
+        else cs[at] = (cs[at] as number) + (inc - t + sum);
+        sums[at] = t;
       }
-      const inc = (columns.values[s] as Float64Array)[k] as number;
-      const sum = sums[g] as number;
-      const t = sum + inc;
-      if (!Number.isFinite(t)) cs[g] = 0;
-      else if (Math.abs(sum) >= Math.abs(inc)) cs[g] = (cs[g] as number) + (sum - t + inc);
-      else cs[g] = (cs[g] as number) + (inc - t + sum);
-      sums[g] = t;
     }
-    perStep.push(
-      order.map((g) => {
-        const sum = sums[g] as number;
-        const labels = groups[g] as Labels;
-        const value = Number.isFinite(sum) ? sum + (cs[g] as number) : sum;
-        const sample: InstantSample = { labels, value };
-        // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
-        if ('__name__' in labels) sample.dropName = true;
-        return sample;
-      }),
-    );
+    for (let k = k0; k < k0 + width; k++) {
+      perStep.push(
+        (orders[k - k0] as number[]).map((g) => {
+          const at = g * tile + k - k0;
+          const sum = sums[at] as number;
+          const labels = groups[g] as Labels;
+          const value = Number.isFinite(sum) ? sum + (cs[at] as number) : sum;
+          const sample: InstantSample = { labels, value };
+          // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
+          if ('__name__' in labels) sample.dropName = true;
+          return sample;
+        }),
+      );
+    }
   }
   return perStep;
 }

@@ -63,6 +63,27 @@ export class BlockStore {
   }
 
   /**
+   * The chunk rows of each series in `ids` that may hold samples in [startMs, endMs], in
+   * (max_ts, id) order, from one query; series without any are left out.
+   */
+  chunkRowsOf(ids: readonly number[], startMs: number, endMs: number): Map<number, BlockRow[]> {
+    const rowsOf = new Map<number, BlockRow[]>();
+    if (ids.length === 0) return rowsOf;
+    let seriesId = NaN;
+    let rows: BlockRow[] = [];
+    for (const row of this.stmts.chunksOfSeriesInRange.all(JSON.stringify(ids), startMs, endMs)) {
+      if (row[6] !== seriesId) {
+        seriesId = row[6];
+        rows = [];
+        rowsOf.set(seriesId, rows);
+      }
+      // A BlockRow with the series id after it, which the readers do not look at.
+      rows.push(row as unknown as BlockRow);
+    }
+    return rowsOf;
+  }
+
+  /**
    * As readSamples, from the given chunk rows (in (max_ts, id) order; sorted in place when they
    * overlap) instead of those read from the database, onto plain arrays: the output indices of
    * staleness markers go onto `outStale`.
