@@ -161,19 +161,38 @@ export function sumAtStep(
   const arg = rawRateCall(inner, ctx);
   if (arg === undefined) return undefined;
   const steps = ctx.steps as RangeSteps;
-  let perStep = steps.cache.get(node) as InstantSample[][] | undefined;
-  if (perStep === undefined) {
-    perStep = sumColumns(node, rateColumns(inner as CallNode, arg, ctx), steps.timesMs.length);
-    steps.cache.set(node, perStep);
+  let sums = steps.cache.get(node) as StepSums | undefined;
+  if (sums === undefined) {
+    sums = sumColumns(node, rateColumns(inner as CallNode, arg, ctx), steps.timesMs.length);
+    steps.cache.set(node, sums);
   }
-  return (perStep[k] as InstantSample[]).slice();
+  // The step's samples are built when asked: short-lived objects instead of every step's held
+  // for the whole query.
+  const groupIds = sums.groupIds[k] as Int32Array;
+  const values = sums.values[k] as Float64Array;
+  const out: InstantSample[] = [];
+  for (let i = 0; i < groupIds.length; i++) {
+    const labels = sums.groups[groupIds[i] as number] as Labels;
+    const sample: InstantSample = { labels, value: values[i] as number };
+    // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
+    if ('__name__' in labels) sample.dropName = true;
+    out.push(sample);
+  }
+  return out;
+}
+
+/** Per step, the groups present (in order of first appearance) and their sums. */
+interface StepSums {
+  groups: Labels[];
+  groupIds: Int32Array[];
+  values: Float64Array[];
 }
 
 /** Sums held at once by sumColumns (groups × steps of a tile). */
 const TILE_SUMS = 1 << 16;
 
 /** Every step's groups and sums, groups in order of first appearance (as aggregate.ts). */
-function sumColumns(node: AggregateNode, columns: RateColumns, n: number): InstantSample[][] {
+function sumColumns(node: AggregateNode, columns: RateColumns, n: number): StepSums {
   const labelsOf = groupOf(node);
   const groups: Labels[] = [];
   const groupIndex = new Map<Labels, number>();
@@ -196,7 +215,7 @@ function sumColumns(node: AggregateNode, columns: RateColumns, n: number): Insta
   const sums = new Float64Array(groupCount * tile);
   const cs = new Float64Array(groupCount * tile);
   const touched = new Uint8Array(groupCount * tile);
-  const perStep: InstantSample[][] = [];
+  const result: StepSums = { groups, groupIds: [], values: [] };
   for (let k0 = 0; k0 < n; k0 += tile) {
     const width = Math.min(tile, n - k0);
     // Groups of each step of the tile, in order of their first present series.
@@ -226,19 +245,16 @@ function sumColumns(node: AggregateNode, columns: RateColumns, n: number): Insta
       }
     }
     for (let k = k0; k < k0 + width; k++) {
-      perStep.push(
-        (orders[k - k0] as number[]).map((g) => {
-          const at = g * tile + k - k0;
-          const sum = sums[at] as number;
-          const labels = groups[g] as Labels;
-          const value = Number.isFinite(sum) ? sum + (cs[at] as number) : sum;
-          const sample: InstantSample = { labels, value };
-          // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
-          if ('__name__' in labels) sample.dropName = true;
-          return sample;
-        }),
-      );
+      const order = orders[k - k0] as number[];
+      const values = new Float64Array(order.length);
+      order.forEach((g, i) => {
+        const at = g * tile + k - k0;
+        const sum = sums[at] as number;
+        values[i] = Number.isFinite(sum) ? sum + (cs[at] as number) : sum;
+      });
+      result.groupIds.push(Int32Array.from(order));
+      result.values.push(values);
     }
   }
-  return perStep;
+  return result;
 }

@@ -2,7 +2,12 @@
  * Reading and writing one series' stored chunks and rollup blocks, merging overlapping data
  * (out-of-order writes) so that the most recently written sample for a timestamp wins.
  */
-import { CHUNK_FORMAT_TAGGED, decodeStoredChunkInto, encodeStoredChunk } from './chunk-codec.js';
+import {
+  CHUNK_FORMAT_TAGGED,
+  decodeStoredChunkInto,
+  encodeStoredChunk,
+  storedChunkBound,
+} from './chunk-codec.js';
 import { decodeChunk } from './gorilla.js';
 import type { SeriesHead } from './head.js';
 import { decodeRollupBlockInto, encodeRollupBlock, rollupBlockLength } from './rollup-codec.js';
@@ -116,7 +121,7 @@ export class BlockStore {
     out: SampleBuffer,
   ): void {
     // Rows come in (max_ts, id) order. Fast path: every source strictly after the previous one.
-    // The outputs are sized once from the rows' and heads' sample counts (an upper bound).
+    // The outputs are sized once (see samplesBound).
     let disjoint = true;
     let lastMax = -Infinity;
     let total = 0;
@@ -132,7 +137,7 @@ export class BlockStore {
       total += head.count;
     }
     if (disjoint) {
-      out.reserve(total);
+      out.reserve(samplesBound(rows, heads, startMs, endMs));
       for (const row of rows) decodeStoredChunkInto(row[5], row[4], row[3], startMs, endMs, out);
       for (const head of heads) head.readInto(startMs, endMs, out);
       return;
@@ -236,6 +241,26 @@ export class BlockStore {
     });
     return out;
   }
+}
+
+/**
+ * Most samples in [startMs, endMs] that the chunk rows and heads of one series can give: a
+ * row inside the range gives all of its samples, one across an edge what its header says
+ * (storedChunkBound), a head all of its samples.
+ */
+export function samplesBound(
+  rows: readonly BlockRow[],
+  heads: readonly SeriesHead[],
+  startMs: number,
+  endMs: number,
+): number {
+  let total = 0;
+  for (const row of rows) {
+    const inside = row[1] >= startMs && row[2] <= endMs;
+    total += inside ? row[3] : storedChunkBound(row[5], row[4], row[3], startMs, endMs);
+  }
+  for (const head of heads) total += head.count;
+  return total;
 }
 
 /**

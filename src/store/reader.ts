@@ -3,7 +3,7 @@
  * within the select limits.
  */
 import { LlmwatchError } from '../core/errors.js';
-import type { BlockStore } from './blocks.js';
+import { samplesBound, type BlockStore } from './blocks.js';
 import type { SeriesHead } from './head.js';
 import type { HeadSet } from './head-set.js';
 import {
@@ -97,7 +97,8 @@ export function createReader(deps: ReaderDeps): StoreReader {
     // QUERY_SERIES series come from one query; then their samples are decoded in batches: the
     // rows' sample counts size one set of columns (an upper bound), into which each series
     // decodes after the one before and of which it gets a view. A few allocations per select
-    // instead of two per series; limits are checked series by series.
+    // instead of two per series; limits are checked series by series. Regular timestamps make
+    // that bound exact.
     const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
     const result: SeriesColumns[] = [];
     for (let q = 0; q < refs.length; q += QUERY_SERIES) {
@@ -117,8 +118,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
             rows: rowsOf.get(id) ?? [],
             heads: heads.headsOf(heads.states.get(id)),
           };
-          for (const row of source.rows) capacity += row[3];
-          for (const head of source.heads) capacity += head.count;
+          capacity += samplesBound(source.rows, source.heads, startMs, endMs);
           batch.push(source);
         }
         const out = new SampleBuffer(Math.min(capacity, limits.maxSamplesPerSelect));

@@ -17,14 +17,18 @@ export interface SeriesRef {
   names: readonly string[];
 }
 
-/** Candidate series ids from the index, before checking every matcher on their labels. */
-function candidateIds(stmts: Statements, matchers: readonly CompiledMatcher[]): Iterable<number> {
-  let ids: Set<number> | undefined;
+/**
+ * Candidate series ids from the index, ascending, before checking every matcher on their
+ * labels. The index lists a label's series in id order (its primary key is name, value,
+ * series_id), so equality matchers intersect by merging sorted lists.
+ */
+function candidateIds(stmts: Statements, matchers: readonly CompiledMatcher[]): number[] {
+  let ids: number[] | undefined;
   for (const m of matchers) {
     if (m.type !== '=' || m.matchesEmpty) continue;
     const found = stmts.seriesIdsByLabel.all(m.name, m.value);
-    ids = ids === undefined ? new Set(found) : new Set(found.filter((id) => ids?.has(id)));
-    if (ids.size === 0) return ids;
+    ids = ids === undefined ? found : intersectSorted(ids, found);
+    if (ids.length === 0) return ids;
   }
   if (ids !== undefined) return ids;
 
@@ -36,7 +40,25 @@ function candidateIds(stmts: Statements, matchers: readonly CompiledMatcher[]): 
     if (!required.matches(value)) continue;
     for (const id of stmts.seriesIdsByLabel.all(required.name, value)) union.add(id);
   }
-  return union;
+  return [...union].sort((a, b) => a - b);
+}
+
+/** The numbers in both ascending lists, ascending. */
+function intersectSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return out;
 }
 
 /**
@@ -121,6 +143,5 @@ export function resolveSeries(
   matchers: readonly LabelMatcher[],
 ): SeriesRef[] {
   const compiled = compileMatchers(matchers);
-  const ids = [...candidateIds(stmts, compiled)].sort((a, b) => a - b);
-  return labels.refsOf(ids).filter((ref) => matchesAll(ref.labels, compiled));
+  return labels.refsOf(candidateIds(stmts, compiled)).filter((r) => matchesAll(r.labels, compiled));
 }

@@ -73,7 +73,7 @@ export function prepareStatements(db: Database.Database): Statements {
     allSeriesIds: db.prepare<[], number>('SELECT id FROM series ORDER BY id').pluck(),
     seriesIdsByLabel: db
       .prepare<[string, string], number>(
-        'SELECT series_id FROM label_index WHERE name = ? AND value = ?',
+        'SELECT series_id FROM label_index WHERE name = ? AND value = ? ORDER BY series_id',
       )
       .pluck(),
     // Loose index scans: one index seek per distinct name or value, not one per row.
