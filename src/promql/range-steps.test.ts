@@ -49,6 +49,10 @@ const QUERIES = [
   'sum by (__name__, component) (rate(h_bucket[30s]))',
   'histogram_quantile(0.9, sum by (le, component) (rate(h_bucket[45s])))',
   'max_over_time(sum by (component) (rate(h_bucket[30s]))[40s:10s])',
+  // Binary operators, whose matching and result labels are remembered per label object.
+  '100 * (1 - sum by (component) (rate(h_bucket{le="0.1"}[30s])) / clamp_min(sum by (component) (rate(h_bucket[30s])), 1e-9))',
+  'rate(h_bucket[30s]) / ignoring (le) group_left sum by (component) (rate(h_bucket[60s]))',
+  'sum by (le, component) (rate(h_bucket[30s])) > on (le, component) sum by (le, component) (rate(h_bucket[20s]))',
 ];
 
 /** A range query's points, compared with an instant query at each of its steps. */
