@@ -12,6 +12,8 @@ export function formatSampleValue(value: number): string {
   if (Object.is(value, -0)) return '-0';
 
   const shortest = String(value);
+  // Most values print without an exponent: no need for the pattern below.
+  if (!shortest.includes('e')) return shortest;
   const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(shortest);
   if (!match) return shortest;
 
