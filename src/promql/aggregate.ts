@@ -17,41 +17,53 @@ interface Group {
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-function groupLabels(node: AggregateNode, labels: Labels): Labels {
-  return node.without
-    ? withoutLabels(labels, ['__name__', ...node.grouping])
-    : onlyLabels(labels, node.grouping);
+function groupLabels(without: boolean, grouping: readonly string[], labels: Labels): Labels {
+  return without ? withoutLabels(labels, ['__name__', ...grouping]) : onlyLabels(labels, grouping);
 }
 
 /**
- * Per aggregation node, the group of each input label set: one shared labels object per
- * distinct group, so a range query finds a sample's group with one lookup per step and the
- * groups' labels stay the same objects from step to step.
+ * Per grouping (`by`/`without` and its labels), the group of each input label set: one shared
+ * labels object per distinct group, so a range query finds a sample's group with one lookup per
+ * step and the groups' labels stay the same objects from step to step. Keyed by the grouping
+ * rather than the query's node, so the next query over the same series (whose label objects
+ * the store keeps) finds its groups too. Bounded: a grouping past MAX_GROUPS distinct groups
+ * starts over (callers take the function once per step, so a step never mixes two), and past
+ * MAX_GROUPINGS groupings all start over.
  */
-const groupOfCache = new WeakMap<AggregateNode, (labels: Labels) => Labels>();
+const groupOfCache = new Map<string, { derive: (labels: Labels) => Labels; groups: number }>();
+const MAX_GROUPS = 100_000;
+const MAX_GROUPINGS = 1_000;
 
 /** The group labels of each input label set for `node` (shared objects; see groupOfCache). */
 export function groupOf(node: AggregateNode): (labels: Labels) => Labels {
-  let derive = groupOfCache.get(node);
-  if (derive === undefined) {
-    const byKey = new Map<string, Labels>();
-    // With `by`, the grouping labels' values (null when absent) identify the group: cheaper
-    // than the key of a new group object for every input label set.
-    const names = node.without ? null : [...node.grouping].sort();
-    derive = memoizeLabels((labels) => {
+  const grouping = `${node.without ? 'without' : 'by'}${JSON.stringify(node.grouping)}`;
+  const cached = groupOfCache.get(grouping);
+  if (cached !== undefined && cached.groups < MAX_GROUPS) return cached.derive;
+  if (groupOfCache.size >= MAX_GROUPINGS) groupOfCache.clear();
+  const byKey = new Map<string, Labels>();
+  // The cache outlives the query: it keeps the grouping, not the node.
+  const { without } = node;
+  const names = [...node.grouping];
+  // With `by`, the grouping labels' values identify the group (an empty value counts as absent,
+  // as in Prometheus): cheaper than building a group object and its key for every label set.
+  const sortedNames = without ? null : [...names].sort();
+  const entry = {
+    groups: 0,
+    derive: memoizeLabels((labels) => {
       const key =
-        names === null
-          ? labelsKey(groupLabels(node, labels))
-          : JSON.stringify(names.map((name) => labels[name] ?? null));
+        sortedNames === null
+          ? labelsKey(groupLabels(without, names, labels))
+          : JSON.stringify(sortedNames.map((name) => labels[name] || null));
       const shared = byKey.get(key);
       if (shared !== undefined) return shared;
-      const group = groupLabels(node, labels);
+      const group = groupLabels(without, names, labels);
       byKey.set(key, group);
+      entry.groups = byKey.size;
       return group;
-    });
-    groupOfCache.set(node, derive);
-  }
-  return derive;
+    }),
+  };
+  groupOfCache.set(grouping, entry);
+  return entry.derive;
 }
 
 function groupSamples(node: AggregateNode, samples: readonly InstantSample[]): Map<Labels, Group> {
@@ -171,7 +183,7 @@ function countValues(
   const counts = new Map<string, InstantSample>();
   for (const sample of samples) {
     const labels = {
-      ...groupLabels(node, sample.labels),
+      ...groupLabels(node.without, node.grouping, sample.labels),
       [label]: formatSampleValue(sample.value),
     };
     const key = labelsKey(labels);

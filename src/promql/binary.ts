@@ -4,7 +4,7 @@
  */
 import type { Labels } from '../store/types.js';
 import { isComparisonOp, isSetOp, type BinaryNode } from './ast.js';
-import { labelsKey, onlyLabels, withoutLabels } from './labels.js';
+import { labelsKey, memoizeLabels, onlyLabels, withoutLabels } from './labels.js';
 import { evalError, type EvalValue, type InstantSample } from './values.js';
 
 /** Go's math.Pow where it differs from JavaScript's `**` (1^NaN, (-1)^±Inf). */
@@ -103,10 +103,36 @@ function vectorScalar(
   return out;
 }
 
+/**
+ * Per node, label-set derivations remembered per label object (see memoizeLabels): a range
+ * query's steps see the same label objects, so signatures and result labels are built once.
+ */
+const signaturesOf = new WeakMap<BinaryNode, (labels: Labels) => string>();
+const oneToOneLabelsOf = new WeakMap<BinaryNode, (labels: Labels) => Labels>();
+
 /** The matching signature: the `on` labels, or all labels but the `ignoring` ones and the name. */
 function matchSignature(node: BinaryNode, labels: Labels): string {
-  const { on, labels: names } = node.matching;
-  return labelsKey(on ? onlyLabels(labels, names) : withoutLabels(labels, ['__name__', ...names]));
+  let signatureOf = signaturesOf.get(node);
+  if (signatureOf === undefined) {
+    const { on, labels: names } = node.matching;
+    const ignored = ['__name__', ...names];
+    signatureOf = memoizeLabels((l) =>
+      labelsKey(on ? onlyLabels(l, names) : withoutLabels(l, ignored)),
+    );
+    signaturesOf.set(node, signatureOf);
+  }
+  return signatureOf(labels);
+}
+
+/** A one-to-one result's labels: the `on` labels, or all but the `ignoring` ones. */
+function oneToOneLabels(node: BinaryNode, labels: Labels): Labels {
+  let derive = oneToOneLabelsOf.get(node);
+  if (derive === undefined) {
+    const { on, labels: names } = node.matching;
+    derive = memoizeLabels((l) => (on ? onlyLabels(l, names) : withoutLabels(l, names)));
+    oneToOneLabelsOf.set(node, derive);
+  }
+  return derive(labels);
 }
 
 function setOperation(
@@ -197,12 +223,8 @@ function resultSample(
   let labels = many.labels;
   let dropName = dropsName(node) || many.dropName === true;
   if (card === 'one-to-one') {
-    if (on) {
-      if (!names.includes('__name__')) dropName = false;
-      labels = onlyLabels(labels, names);
-    } else {
-      labels = withoutLabels(labels, names);
-    }
+    if (on && !names.includes('__name__')) dropName = false;
+    labels = oneToOneLabels(node, labels);
   }
   if (include.length > 0) {
     labels = { ...labels };

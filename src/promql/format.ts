@@ -12,7 +12,7 @@ export function formatSampleValue(value: number): string {
   if (Object.is(value, -0)) return '-0';
 
   const shortest = String(value);
-  // Only numbers below 1e-6 or from 1e21 on print with an exponent.
+  // Most values print without an exponent: no need for the pattern below.
   if (!shortest.includes('e')) return shortest;
   const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(shortest);
   if (!match) return shortest;

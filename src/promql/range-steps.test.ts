@@ -49,6 +49,10 @@ const QUERIES = [
   'sum by (__name__, component) (rate(h_bucket[30s]))',
   'histogram_quantile(0.9, sum by (le, component) (rate(h_bucket[45s])))',
   'max_over_time(sum by (component) (rate(h_bucket[30s]))[40s:10s])',
+  // Binary operators, whose matching and result labels are remembered per label object.
+  '100 * (1 - sum by (component) (rate(h_bucket{le="0.1"}[30s])) / clamp_min(sum by (component) (rate(h_bucket[30s])), 1e-9))',
+  'rate(h_bucket[30s]) / ignoring (le) group_left sum by (component) (rate(h_bucket[60s]))',
+  'sum by (le, component) (rate(h_bucket[30s])) > on (le, component) sum by (le, component) (rate(h_bucket[20s]))',
 ];
 
 /** A range query's points, compared with an instant query at each of its steps. */
@@ -103,4 +107,35 @@ test('whole-range rate and sum give what step-by-step evaluation gives (SQLite s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('whole-range sums over more groups × steps than one tile of sums', async () => {
+  // 2,100 groups × 33 steps is more than the 65,536 sums held at once: several tiles of steps.
+  const store = createMemoryStore();
+  const all: Sample[] = [];
+  for (let s = 0; s < 4200; s++) {
+    const labels: Labels = { __name__: 'c', s: String(s % 2100), k: String(s) };
+    const values = VALUES[s % VALUES.length] as number[];
+    values.forEach((value, k) => {
+      if ((s + k) % 7 === 3) return; // gaps: groups vanish at some steps
+      all.push({ labels, timestampMs: (k + 1) * 10_000, value: value * (1 + s / 100) });
+    });
+  }
+  await store.append(all);
+  const engine = createPromqlEngine(store);
+  const query = 'sum by (s) (rate(c[30s]))';
+  const range = await engine.rangeQuery(query, 0, 160_000, 5_000);
+  const matrix = range.resultType === 'matrix' ? range.result : [];
+  let compared = 0;
+  for (let t = 0; t <= 160_000; t += 5_000) {
+    const instant = await engine.instantQuery(query, t);
+    const want = instant.resultType === 'vector' ? instant.result : [];
+    const got = matrix.flatMap((series) => {
+      const point = series.values.find(([s]) => s === t / 1000);
+      return point === undefined ? [] : [{ metric: series.metric, value: point }];
+    });
+    assert.deepEqual(got, want, `at ${t} ms`);
+    compared += want.length;
+  }
+  assert.ok(compared > 40_000, `compared ${compared}`);
 });

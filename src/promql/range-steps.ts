@@ -178,18 +178,40 @@ export function sumAtStep(
   const k = ctx.steps?.indexOf.get(timeMs);
   if (k === undefined) return undefined;
   const steps = ctx.steps as RangeSteps;
-  let perStep = steps.cache.get(node) as InstantSample[][] | undefined;
-  if (perStep === undefined) {
+  let sums = steps.cache.get(node) as StepSums | undefined;
+  if (sums === undefined) {
     const columns = stepColumnsOf(node.expr, ctx);
     if (columns === undefined) return undefined;
-    perStep = sumColumns(node, columns, steps.timesMs.length);
-    steps.cache.set(node, perStep);
+    sums = sumColumns(node, columns, steps.timesMs.length);
+    steps.cache.set(node, sums);
   }
-  return (perStep[k] as InstantSample[]).slice();
+  // The step's samples are built when asked: short-lived objects instead of every step's held
+  // for the whole query.
+  const groupIds = sums.groupIds[k] as Int32Array;
+  const values = sums.values[k] as Float64Array;
+  const out: InstantSample[] = [];
+  for (let i = 0; i < groupIds.length; i++) {
+    const labels = sums.groups[groupIds[i] as number] as Labels;
+    const sample: InstantSample = { labels, value: values[i] as number };
+    // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
+    if ('__name__' in labels) sample.dropName = true;
+    out.push(sample);
+  }
+  return out;
 }
 
+/** Per step, the groups present (in order of first appearance) and their sums. */
+interface StepSums {
+  groups: Labels[];
+  groupIds: Int32Array[];
+  values: Float64Array[];
+}
+
+/** Sums held at once by sumColumns (groups × steps of a tile). */
+const TILE_SUMS = 1 << 16;
+
 /** Every step's groups and sums, groups in order of first appearance (as aggregate.ts). */
-function sumColumns(node: AggregateNode, columns: StepColumns, n: number): InstantSample[][] {
+function sumColumns(node: AggregateNode, columns: StepColumns, n: number): StepSums {
   const labelsOf = groupOf(node);
   const groups: Labels[] = [];
   const groupIndex = new Map<Labels, number>();
@@ -204,42 +226,54 @@ function sumColumns(node: AggregateNode, columns: StepColumns, n: number): Insta
     return g;
   });
   // Per group and step, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd
-  // does. Series by series (each series' columns read in order): a group's sum at a step still
-  // adds its series in input order, and its groups come in order of their first present series.
-  const sums = new Float64Array(groups.length * n);
-  const cs = new Float64Array(groups.length * n);
-  const started = new Uint8Array(groups.length * n);
-  const order: number[][] = Array.from({ length: n }, () => []);
-  for (let s = 0; s < columns.labels.length; s++) {
-    const g = groupOfSeries[s] as number;
-    const present = columns.present[s] as Uint8Array;
-    const values = columns.values[s] as Float64Array;
-    for (let k = 0; k < n; k++) {
-      if (present[k] !== 1) continue;
-      const at = g * n + k;
-      if (started[at] === 0) {
-        started[at] = 1;
-        (order[k] as number[]).push(g);
+  // does. Series are walked in input order and, inside each, the steps of a tile of steps: every
+  // (group, step) sum still gets its terms in input order, and each series' columns are read
+  // in sequence rather than one value per series and step. Tiles bound the sums held at once.
+  const groupCount = groups.length;
+  const tile = Math.max(1, Math.min(n, Math.floor(TILE_SUMS / Math.max(1, groupCount))));
+  const sums = new Float64Array(groupCount * tile);
+  const cs = new Float64Array(groupCount * tile);
+  const touched = new Uint8Array(groupCount * tile);
+  const result: StepSums = { groups, groupIds: [], values: [] };
+  for (let k0 = 0; k0 < n; k0 += tile) {
+    const width = Math.min(tile, n - k0);
+    // Groups of each step of the tile, in order of their first present series.
+    const orders: number[][] = Array.from({ length: width }, () => []);
+    touched.fill(0);
+    for (let s = 0; s < columns.labels.length; s++) {
+      const present = columns.present[s] as Uint8Array;
+      const values = columns.values[s] as Float64Array;
+      const g = groupOfSeries[s] as number;
+      const base = g * tile - k0;
+      for (let k = k0; k < k0 + width; k++) {
+        if (present[k] !== 1) continue;
+        const at = base + k;
+        const inc = values[k] as number;
+        if (touched[at] === 0) {
+          touched[at] = 1;
+          sums[at] = 0;
+          cs[at] = 0;
+          (orders[k - k0] as number[]).push(g);
+        }
+        const sum = sums[at] as number;
+        const t = sum + inc;
+        if (!Number.isFinite(t)) cs[at] = 0;
+        else if (Math.abs(sum) >= Math.abs(inc)) cs[at] = (cs[at] as number) + (sum - t + inc);
+        else cs[at] = (cs[at] as number) + (inc - t + sum);
+        sums[at] = t;
       }
-      const inc = values[k] as number;
-      const sum = sums[at] as number;
-      const t = sum + inc;
-      if (!Number.isFinite(t)) cs[at] = 0;
-      else if (Math.abs(sum) >= Math.abs(inc)) cs[at] = (cs[at] as number) + (sum - t + inc);
-      else cs[at] = (cs[at] as number) + (inc - t + sum);
-      sums[at] = t;
+    }
+    for (let k = k0; k < k0 + width; k++) {
+      const order = orders[k - k0] as number[];
+      const values = new Float64Array(order.length);
+      order.forEach((g, i) => {
+        const at = g * tile + k - k0;
+        const sum = sums[at] as number;
+        values[i] = Number.isFinite(sum) ? sum + (cs[at] as number) : sum;
+      });
+      result.groupIds.push(Int32Array.from(order));
+      result.values.push(values);
     }
   }
-  const perStep = order.map((groupsAtStep, k) =>
-    groupsAtStep.map((g) => {
-      const sum = sums[g * n + k] as number;
-      const labels = groups[g] as Labels;
-      const value = Number.isFinite(sum) ? sum + (cs[g * n + k] as number) : sum;
-      const sample: InstantSample = { labels, value };
-      // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
-      if ('__name__' in labels) sample.dropName = true;
-      return sample;
-    }),
-  );
-  return perStep;
+  return result;
 }

@@ -2,7 +2,12 @@
  * Reading and writing one series' stored chunks and rollup blocks, merging overlapping data
  * (out-of-order writes) so that the most recently written sample for a timestamp wins.
  */
-import { CHUNK_FORMAT_TAGGED, decodeStoredChunkInto, encodeStoredChunk } from './chunk-codec.js';
+import {
+  CHUNK_FORMAT_TAGGED,
+  decodeStoredChunkInto,
+  encodeStoredChunk,
+  storedChunkBound,
+} from './chunk-codec.js';
 import { decodeChunk } from './gorilla.js';
 import type { SeriesHead } from './head.js';
 import {
@@ -70,6 +75,27 @@ export class BlockStore {
   }
 
   /**
+   * The chunk rows of each series in `ids` that may hold samples in [startMs, endMs], in
+   * (max_ts, id) order, from one query; series without any are left out.
+   */
+  chunkRowsOf(ids: readonly number[], startMs: number, endMs: number): Map<number, BlockRow[]> {
+    const rowsOf = new Map<number, BlockRow[]>();
+    if (ids.length === 0) return rowsOf;
+    let seriesId = NaN;
+    let rows: BlockRow[] = [];
+    for (const row of this.stmts.chunksOfSeriesInRange.all(JSON.stringify(ids), startMs, endMs)) {
+      if (row[6] !== seriesId) {
+        seriesId = row[6];
+        rows = [];
+        rowsOf.set(seriesId, rows);
+      }
+      // A BlockRow with the series id after it, which the readers do not look at.
+      rows.push(row as unknown as BlockRow);
+    }
+    return rowsOf;
+  }
+
+  /**
    * As readSamples, from the given chunk rows (in (max_ts, id) order; sorted in place when they
    * overlap) instead of those read from the database, onto plain arrays: the output indices of
    * staleness markers go onto `outStale`.
@@ -102,7 +128,7 @@ export class BlockStore {
     out: SampleBuffer,
   ): void {
     // Rows come in (max_ts, id) order. Fast path: every source strictly after the previous one.
-    // The outputs are sized once from the rows' and heads' sample counts (an upper bound).
+    // The outputs are sized once (see samplesBound).
     let disjoint = true;
     let lastMax = -Infinity;
     let total = 0;
@@ -118,7 +144,7 @@ export class BlockStore {
       total += head.count;
     }
     if (disjoint) {
-      out.reserve(total);
+      out.reserve(samplesBound(rows, heads, startMs, endMs));
       for (const row of rows) decodeStoredChunkInto(row[5], row[4], row[3], startMs, endMs, out);
       for (const head of heads) head.readInto(startMs, endMs, out);
       return;
@@ -226,6 +252,26 @@ export class BlockStore {
     });
     return out;
   }
+}
+
+/**
+ * Most samples in [startMs, endMs] that the chunk rows and heads of one series can give: a
+ * row inside the range gives all of its samples, one across an edge what its header says
+ * (storedChunkBound), a head all of its samples.
+ */
+export function samplesBound(
+  rows: readonly BlockRow[],
+  heads: readonly SeriesHead[],
+  startMs: number,
+  endMs: number,
+): number {
+  let total = 0;
+  for (const row of rows) {
+    const inside = row[1] >= startMs && row[2] <= endMs;
+    total += inside ? row[3] : storedChunkBound(row[5], row[4], row[3], startMs, endMs);
+  }
+  for (const head of heads) total += head.count;
+  return total;
 }
 
 /**

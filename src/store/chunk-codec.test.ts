@@ -8,6 +8,7 @@ import {
   encodeStoredChunk,
   isColumnChunk,
   joinStoredChunks,
+  storedChunkBound,
 } from './chunk-codec.js';
 import { encodeChunk } from './gorilla.js';
 import { SampleBuffer } from './sample-buffer.js';
@@ -205,5 +206,82 @@ describe('stored chunk codec', () => {
     ]);
     assert.equal(isColumnChunk(CHUNK_FORMAT_TAGGED, columns), true);
     assert.deepEqual(decodeStoredChunk(CHUNK_FORMAT_TAGGED, columns, 6).values, [1, 2, 3, 5, 8, 9]);
+  });
+
+  it('cuts any window out of regular, irregular and joined chunks, as written', () => {
+    const step = 15_000;
+    let c = 0;
+    const counter = (n: number) => Array.from({ length: n }, (_, i) => (c += (i * 7919) % 97));
+    type Written = { name: string; ts: number[]; values: number[]; exact: boolean };
+    const chunks: Array<Written & { bytes: Uint8Array }> = [];
+    const add = (w: Written) => {
+      chunks.push({ ...w, bytes: encodeStoredChunk(w.ts, w.values, w.ts.length) });
+    };
+    // Over 256 samples: the decoder's scratch grows; then smaller chunks reuse it.
+    for (const n of [1, 2, 3, 64, 65, 300, 130, 1440]) {
+      add({ name: `regular ${n}`, ts: regular(n), values: counter(n), exact: n >= 2 });
+    }
+    const far = Array.from({ length: 70 }, (_, i) => 2 ** 51 - 70 * 7 + i * 7);
+    add({ name: 'near 2^51', ts: far, values: counter(70), exact: true });
+    const jitter = regular(100).map((t, i) => t + ((i * 7919) % 61) - 30);
+    add({ name: 'jitter', ts: jitter, values: counter(100), exact: false });
+    const parts: Written[] = [
+      { name: 'a', ts: regular(50), values: counter(50), exact: true },
+      {
+        name: 'b',
+        ts: regular(30).map((t) => t + 50 * step),
+        values: counter(30).map((v) => v + 1e-12),
+        exact: false,
+      },
+      { name: 'c', ts: regular(400).map((t) => t + 100 * step), values: counter(400), exact: true },
+    ];
+    const joined = joinStoredChunks(
+      parts.map((p) => ({
+        format: CHUNK_FORMAT_TAGGED,
+        bytes: encodeStoredChunk(p.ts, p.values, p.ts.length),
+        count: p.ts.length,
+      })),
+    );
+    chunks.push({
+      name: 'segments',
+      bytes: joined,
+      ts: parts.flatMap((p) => p.ts),
+      values: parts.flatMap((p) => p.values),
+      exact: false,
+    });
+
+    for (const { name, bytes, ts, values, exact } of chunks) {
+      const count = ts.length;
+      const first = ts[0] as number;
+      const last = ts[count - 1] as number;
+      const edges = [-Infinity, first - 1, first, first + 0.5, last - 1, last, last + 1, Infinity];
+      const every = Math.max(7, Math.floor(count / 12));
+      for (const t of ts.filter((_, i) => i % every === 3)) edges.push(t - 1, t - 0.5, t, t + 1);
+      for (const startMs of edges) {
+        for (const endMs of edges) {
+          const out = new SampleBuffer();
+          out.reserve(1);
+          out.pushBits(1, 0, 7, false); // something before: the chunk is appended after it
+          decodeStoredChunkInto(CHUNK_FORMAT_TAGGED, bytes, count, startMs, endMs, out);
+          const got = out.toArrays();
+          const keep = ts.flatMap((t, i) => (t >= startMs && t <= endMs ? [i] : []));
+          const at = `${name} [${startMs}, ${endMs}]`;
+          assert.deepEqual(
+            got.timestampsMs.slice(1),
+            keep.map((i) => ts[i]),
+            at,
+          );
+          assert.deepEqual(
+            got.values.slice(1),
+            keep.map((i) => values[i]),
+            at,
+          );
+          assert.equal(got.values[0], 3.5e-323); // the bits 0x7 pushed first
+          const bound = storedChunkBound(CHUNK_FORMAT_TAGGED, bytes, count, startMs, endMs);
+          if (exact) assert.equal(bound, keep.length, at);
+          else assert.ok(bound >= keep.length, at);
+        }
+      }
+    }
   });
 });

@@ -91,7 +91,18 @@ export function decodeStoredChunkInto(
   decodeColumnsInto(bytes, count, startMs, endMs, out);
 }
 
-/** A TAG_COLUMNS chunk: decoded in place at the end of `out`, then cut to [startMs, endMs]. */
+// First timestamp and step of an evenly spaced timestamp column (BitCursor.readEvenColumn).
+const even = new Float64Array(2);
+// Values of a chunk with evenly spaced timestamps, before the window is cut out (grown as
+// needed; decoding is synchronous).
+let valueScratch = new Float64Array(256);
+let scratchWords = new Uint32Array(valueScratch.buffer);
+
+/**
+ * A TAG_COLUMNS chunk. With evenly spaced timestamps (regular scrapes) the window's index range
+ * is computed from the column header: only its timestamps are written, and values are decoded
+ * up to its end only. Otherwise decoded in place at the end of `out`, then cut to the window.
+ */
 function decodeColumnsInto(
   bytes: Uint8Array,
   count: number,
@@ -99,10 +110,36 @@ function decodeColumnsInto(
   endMs: number,
   out: SampleBuffer,
 ): void {
+  const cursor = new BitCursor(bytes, 8);
+  if (cursor.readEvenColumn(count, even) && (even[1] as number) > 0) {
+    const first = even[0] as number;
+    const step = even[1] as number;
+    const from = evenIndex(first, step, count, startMs, false);
+    const to = evenIndex(first, step, count, endMs, true);
+    if (to <= from) return;
+    if (valueScratch.length < to) {
+      valueScratch = new Float64Array(Math.max(to, 2 * valueScratch.length));
+      scratchWords = new Uint32Array(valueScratch.buffer);
+    }
+    readValueColumn(bytes, cursor, to, valueScratch);
+    out.reserve(to - from);
+    const at = out.length;
+    const ts = out.timestampsMs;
+    const words = out.valueWords;
+    // Copied word by word: exact bits, and no view to allocate per chunk.
+    for (let i = from, k = at; i < to; i++, k++) {
+      ts[k] = first + i * step;
+      words[2 * k] = scratchWords[2 * i] as number;
+      words[2 * k + 1] = scratchWords[2 * i + 1] as number;
+    }
+    out.length = at + (to - from);
+    return;
+  }
+
+  cursor.pos = 8;
   out.reserve(count);
   const at = out.length;
   const ts = out.timestampsMs;
-  const cursor = new BitCursor(bytes, 8);
   cursor.readIntColumn(count, at === 0 ? ts : ts.subarray(at));
   let from = at;
   const end = at + count;
@@ -111,12 +148,57 @@ function decodeColumnsInto(
   while (to < end && (ts[to] as number) <= endMs) to++;
   if (to === from) return;
   const values = out.values;
-  readValueColumn(bytes, cursor, count, at === 0 ? values : values.subarray(at));
+  // Values after the window are not needed: decoding stops at its end.
+  readValueColumn(bytes, cursor, to - at, at === 0 ? values : values.subarray(at));
   if (from > at) {
     ts.copyWithin(at, from, to);
     values.copyWithin(at, from, to);
   }
   out.length = at + (to - from);
+}
+
+/**
+ * The first index i in [0, count] whose timestamp first + i * step (step > 0, integers) is at
+ * least `ms`, or (`after`) greater than `ms`; count when none. The quotient is only an
+ * estimate; exact comparisons settle it.
+ */
+function evenIndex(first: number, step: number, count: number, ms: number, after: boolean): number {
+  // With integer timestamps, "greater than ms" is "at least the next integer above ms".
+  const least = after ? Math.floor(ms) + 1 : ms;
+  if (first >= least) return 0;
+  if (first + (count - 1) * step < least) return count;
+  let i = Math.min(count - 1, Math.max(1, Math.ceil((least - first) / step)));
+  while (i > 1 && first + (i - 1) * step >= least) i--;
+  while (first + i * step < least) i++;
+  return i;
+}
+
+/**
+ * Most samples a stored chunk can add in [startMs, endMs] (see decodeStoredChunkInto): exact
+ * for column chunks with evenly spaced timestamps, read from their headers; `count` otherwise.
+ */
+export function storedChunkBound(
+  format: number,
+  bytes: Uint8Array,
+  count: number,
+  startMs: number,
+  endMs: number,
+): number {
+  if (format !== CHUNK_FORMAT_LEGACY && bytes[0] === TAG_SEGMENTS) {
+    let total = 0;
+    for (const seg of segmentsOf(bytes)) {
+      total += storedChunkBound(CHUNK_FORMAT_TAGGED, seg.bytes, seg.count, startMs, endMs);
+    }
+    return total;
+  }
+  if (count <= 0) return 0;
+  if (format === CHUNK_FORMAT_LEGACY || bytes[0] !== TAG_COLUMNS) return count;
+  const cursor = new BitCursor(bytes, 8);
+  if (!cursor.readEvenColumn(count, even) || (even[1] as number) <= 0) return count;
+  const first = even[0] as number;
+  const step = even[1] as number;
+  const from = evenIndex(first, step, count, startMs, false);
+  return Math.max(0, evenIndex(first, step, count, endMs, true) - from);
 }
 
 /** Decodes every sample of a stored chunk; `staleIndices` lists the staleness markers. */

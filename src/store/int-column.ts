@@ -295,6 +295,21 @@ export class BitCursor {
     return this.read(this.read25(6));
   }
 
+  /**
+   * Reads the header of a column of `n` values written by writeIntColumn and, when the values
+   * are evenly spaced (delta-of-delta with every residual 0, as regular scrape timestamps are),
+   * puts the first value and the step into into[0] and into[1] and returns true: value i is
+   * then exactly first + i * step, and the cursor is past the column. Otherwise returns false
+   * with the cursor anywhere in the column.
+   */
+  readEvenColumn(n: number, into: Float64Array): boolean {
+    if (n < 2 || this.read25(2) !== 2) return false;
+    into[0] = unzigzag(this.readVarbits());
+    into[1] = unzigzag(this.readVarbits());
+    // Two values have no residuals (and no divisor); more have the divisor 0 when all are 0.
+    return n === 2 || this.readVarbits() === 0;
+  }
+
   /** Reads a column written by writeIntColumn into out[0..n). */
   readIntColumn(n: number, out: Float64Array): void {
     const order = this.read25(2);

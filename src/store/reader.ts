@@ -3,10 +3,9 @@
  * within the select limits.
  */
 import { LlmwatchError } from '../core/errors.js';
-import type { BlockStore } from './blocks.js';
+import { samplesBound, type BlockStore } from './blocks.js';
 import type { SeriesHead } from './head.js';
 import type { HeadSet } from './head-set.js';
-import { compareLabels } from './labels.js';
 import {
   ROLLUP_BASE_MS,
   bucketStart,
@@ -16,7 +15,7 @@ import {
   sampleBucket,
   type RollupColumns,
 } from './rollup.js';
-import { resolveSeries } from './series-index.js';
+import { compareRefs, resolveSeries, SeriesLabels, type SeriesRef } from './series-index.js';
 import type { BlockRow, Statements } from './statements.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { columnsToDecode } from './rollup-codec.js';
@@ -42,6 +41,8 @@ export interface ReaderDeps {
   stmts: Statements;
   blocks: BlockStore;
   heads: HeadSet;
+  /** Parsed labels by series id; retention forgets deleted series. */
+  seriesLabels: SeriesLabels;
   limits: StoreLimits;
 }
 
@@ -64,7 +65,7 @@ export interface StoreReader {
 
 /** Creates the reader over the given store parts. */
 export function createReader(deps: ReaderDeps): StoreReader {
-  const { stmts, blocks, heads, limits } = deps;
+  const { stmts, blocks, heads, seriesLabels, limits } = deps;
 
   /** Counts returned series and samples, throwing once a limit is passed. */
   const budget = () => {
@@ -102,39 +103,48 @@ export function createReader(deps: ReaderDeps): StoreReader {
     checkRange(startMs, endMs);
     const count = budget();
     if (endMs < startMs) return [];
-    // Series are read in batches: the rows of a batch first, whose sample counts size one set
-    // of columns (an upper bound), into which each series decodes after the one before and of
-    // which it gets a view. A few allocations per select instead of two per series; a batch's
-    // rows are held at once, and limits are checked series by series as before.
-    const refs = resolveSeries(stmts, matchers);
+    // Series are read in label order, so the result needs no sort. The chunk rows of up to
+    // QUERY_SERIES series come from one query; then their samples are decoded in batches: the
+    // rows' sample counts size one set of columns (an upper bound), into which each series
+    // decodes after the one before and of which it gets a view. A few allocations per select
+    // instead of two per series; limits are checked series by series. Regular timestamps make
+    // that bound exact.
+    const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
     const result: SeriesColumns[] = [];
-    for (let i = 0; i < refs.length;) {
-      const batch: Array<{ labels: Labels; rows: BlockRow[]; heads: SeriesHead[] }> = [];
-      let capacity = 0;
-      while (i < refs.length && (batch.length === 0 || capacity < BATCH_SAMPLES)) {
-        const { id, labels } = refs[i++] as (typeof refs)[number];
-        const source = {
-          labels,
-          rows: blocks.chunkRows(id, startMs, endMs),
-          heads: heads.headsOf(heads.states.get(id)),
-        };
-        for (const row of source.rows) capacity += row[3];
-        for (const head of source.heads) capacity += head.count;
-        batch.push(source);
+    for (let q = 0; q < refs.length; q += QUERY_SERIES) {
+      const queried = refs.slice(q, q + QUERY_SERIES);
+      const rowsOf = blocks.chunkRowsOf(
+        queried.map((ref) => ref.id),
+        startMs,
+        endMs,
+      );
+      for (let i = 0; i < queried.length;) {
+        const batch: Array<{ labels: Labels; rows: BlockRow[]; heads: SeriesHead[] }> = [];
+        let capacity = 0;
+        while (i < queried.length && (batch.length === 0 || capacity < BATCH_SAMPLES)) {
+          const { id, labels } = queried[i++] as SeriesRef;
+          const source = {
+            labels,
+            rows: rowsOf.get(id) ?? [],
+            heads: heads.headsOf(heads.states.get(id)),
+          };
+          capacity += samplesBound(source.rows, source.heads, startMs, endMs);
+          batch.push(source);
+        }
+        const out = new SampleBuffer(Math.min(capacity, limits.maxSamplesPerSelect));
+        const found: Array<{ labels: Labels; at: number; n: number }> = [];
+        for (const source of batch) {
+          const at = out.length;
+          blocks.columnsOfRows(source.rows, startMs, endMs, source.heads, out);
+          const n = out.length - at;
+          if (n === 0) continue;
+          count(n);
+          found.push({ labels: source.labels, at, n });
+        }
+        for (const series of viewsOf(out, found)) result.push(series);
       }
-      const out = new SampleBuffer(Math.min(capacity, limits.maxSamplesPerSelect));
-      const found: Array<{ labels: Labels; at: number; n: number }> = [];
-      for (const source of batch) {
-        const at = out.length;
-        blocks.columnsOfRows(source.rows, startMs, endMs, source.heads, out);
-        const n = out.length - at;
-        if (n === 0) continue;
-        count(n);
-        found.push({ labels: source.labels, at, n });
-      }
-      result.push(...viewsOf(out, found));
     }
-    return result.sort((a, b) => compareLabels(a.labels, b.labels));
+    return result;
   };
 
   return {
@@ -170,7 +180,8 @@ export function createReader(deps: ReaderDeps): StoreReader {
       const result: RollupSeriesData[] = [];
       if (endMs < startMs) return result;
       const decoded = columns === undefined ? undefined : columnsToDecode(columns);
-      for (const { id, labels } of resolveSeries(stmts, matchers)) {
+      const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
+      for (const { id, labels } of refs) {
         const base = baseRollups(id, fromMs, toMs + resolutionMs - 1, decoded);
         const cols =
           resolutionMs === ROLLUP_BASE_MS ? base : coarsenRollups(base, resolutionMs, fromMs, toMs);
@@ -178,7 +189,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
         count(cols.startsMs.length);
         result.push({ labels, resolutionMs, ...cols });
       }
-      return result.sort((a, b) => compareLabels(a.labels, b.labels));
+      return result;
     },
 
     countSamples() {
@@ -216,6 +227,8 @@ export function createReader(deps: ReaderDeps): StoreReader {
 
 /** Samples of a batch of series read into one set of columns (see selectColumns). */
 const BATCH_SAMPLES = 1 << 20;
+/** Series whose chunk rows one query reads (their rows are held at once). */
+const QUERY_SERIES = 128;
 
 /** Each found series' part of `out` as its columns (views, no copies). */
 function viewsOf(

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from '../core/log.js';
 import type { HeadSet } from './head-set.js';
 import type { SeriesCache } from './series-cache.js';
+import type { SeriesLabels } from './series-index.js';
 import type { Statements } from './statements.js';
 
 /** What one enforceRetention() call deleted. */
@@ -22,6 +23,8 @@ export interface RetentionDeps {
   stmts: Statements;
   heads: HeadSet;
   seriesCache: SeriesCache;
+  /** The reader's labels by series id: deleted series are forgotten. */
+  seriesLabels?: SeriesLabels;
   path: string;
   logger?: Logger;
 }
@@ -31,7 +34,7 @@ export interface RetentionDeps {
  * series with neither stored data nor samples in memory (and their label index rows).
  */
 export function deleteExpired(deps: RetentionDeps, cutoffMs: number): RetentionResult {
-  const { db, stmts, heads, seriesCache, path, logger } = deps;
+  const { db, stmts, heads, seriesCache, seriesLabels, path, logger } = deps;
   return db
     .transaction(() => {
       let deletedChunks = 0;
@@ -53,6 +56,7 @@ export function deleteExpired(deps: RetentionDeps, cutoffMs: number): RetentionR
         deletedSeries++;
       }
       if (removed.size > 0) seriesCache.deleteIds(removed);
+      seriesLabels?.forget(removed);
       logger?.info(
         { path, cutoffMs, deletedChunks, deletedRollupBlocks, deletedSeries },
         'retention enforced',

@@ -37,7 +37,7 @@ import type {
 } from './types.js';
 import { describeInvalidSample } from './validate.js';
 import { rebuildRollups } from './rollup-rebuild.js';
-import { resolveSeries } from './series-index.js';
+import { resolveSeries, SeriesLabels } from './series-index.js';
 import { SeriesCache } from './series-cache.js';
 import { replayWal } from './wal-replay.js';
 
@@ -254,13 +254,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
   const batchWriter = createBatchWriter(db, stmts);
 
-  const reader = createReader({ stmts, blocks, heads, limits });
+  // Series id -> parsed labels, for reads (retention forgets deleted series).
+  const seriesLabels = new SeriesLabels(stmts);
+  const reader = createReader({ stmts, blocks, heads, seriesLabels, limits });
 
   const enforceRetention = (nowMs: number): RetentionResult => {
     ensureOpen();
     if (retentionDays === 0) return { deletedChunks: 0, deletedRollupBlocks: 0, deletedSeries: 0 };
     const result = deleteExpired(
-      { db, stmts, heads, seriesCache, path, logger },
+      { db, stmts, heads, seriesCache, seriesLabels, path, logger },
       nowMs - retentionDays * 86_400_000,
     );
     releaseFreePages(db);
@@ -369,7 +371,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       ensureOpen();
       if (matchers === undefined || matchers.length === 0) return stmts.distinctNames.all();
       const names = new Set<string>();
-      for (const { labels } of resolveSeries(stmts, matchers)) {
+      for (const { labels } of resolveSeries(stmts, seriesLabels, matchers)) {
         for (const name of Object.keys(labels)) names.add(name);
       }
       return [...names].sort();
@@ -380,7 +382,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       if (matchers === undefined || matchers.length === 0)
         return stmts.distinctValues.all({ name });
       const values = new Set<string>();
-      for (const { labels } of resolveSeries(stmts, matchers)) {
+      for (const { labels } of resolveSeries(stmts, seriesLabels, matchers)) {
         const value = Object.hasOwn(labels, name) ? labels[name] : undefined;
         if (value !== undefined) values.add(value);
       }

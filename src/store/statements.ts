@@ -9,6 +9,9 @@ import type Database from 'better-sqlite3';
  */
 export type BlockRow = [number, number, number, number, Uint8Array, number];
 
+/** A chunk row of one of several series: a BlockRow followed by its series id. */
+export type SeriesBlockRow = [...BlockRow, number];
+
 /** Prepared statements bound to one open database. */
 export interface Statements {
   seriesIdByLabels: Database.Statement<[string], number>;
@@ -16,6 +19,8 @@ export interface Statements {
   maxSeriesId: Database.Statement<[], number>;
   insertLabel: Database.Statement<[string, string, number]>;
   labelsById: Database.Statement<[number], { labels: string }>;
+  /** [id, labels] of the series whose ids are in the JSON array given. */
+  labelsOfIds: Database.Statement<[string], [number, string]>;
   allSeriesIds: Database.Statement<[], number>;
   seriesIdsByLabel: Database.Statement<[string, string], number>;
   distinctNames: Database.Statement<[], string>;
@@ -30,6 +35,8 @@ export interface Statements {
   /** (series_id, max_ts, id, min_ts, count, data, format): the bytes, then the index row. */
   insertChunk: { run(...row: [number, number, number, number, number, Uint8Array, number]): void };
   chunksInRange: Database.Statement<[number, number, number], BlockRow>;
+  /** As chunksInRange for the series whose ids are in the JSON array given, by series id. */
+  chunksOfSeriesInRange: Database.Statement<[string, number, number], SeriesBlockRow>;
   chunksEndingAfter: Database.Statement<[number, number, number], BlockRow>;
   deleteChunksEndingIn: Database.Statement<[number, number, number]>;
   rollupsEndingAfter: Database.Statement<[number, number, number], BlockRow>;
@@ -61,10 +68,15 @@ export function prepareStatements(db: Database.Database): Statements {
       'INSERT OR IGNORE INTO label_index (name, value, series_id) VALUES (?, ?, ?)',
     ),
     labelsById: db.prepare('SELECT labels FROM series WHERE id = ?'),
+    labelsOfIds: db
+      .prepare<[string], [number, string]>(
+        'SELECT id, labels FROM series WHERE id IN (SELECT value FROM json_each(?))',
+      )
+      .raw(),
     allSeriesIds: db.prepare<[], number>('SELECT id FROM series ORDER BY id').pluck(),
     seriesIdsByLabel: db
       .prepare<[string, string], number>(
-        'SELECT series_id FROM label_index WHERE name = ? AND value = ?',
+        'SELECT series_id FROM label_index WHERE name = ? AND value = ? ORDER BY series_id',
       )
       .pluck(),
     // Loose index scans: one index seek per distinct name or value, not one per row.
@@ -111,6 +123,15 @@ export function prepareStatements(db: Database.Database): Statements {
       .prepare<[number, number, number], BlockRow>(
         `SELECT id, min_ts, max_ts, count, data, format FROM chunks
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
+      )
+      .raw(),
+    // One query for many series: their ids go in as a JSON array (json_each), which saves a
+    // statement call per series; SQLite seeks each id in the primary key, in id order.
+    chunksOfSeriesInRange: db
+      .prepare<[string, number, number], SeriesBlockRow>(
+        `SELECT id, min_ts, max_ts, count, data, format, series_id FROM chunks
+         WHERE series_id IN (SELECT value FROM json_each(?)) AND max_ts >= ? AND min_ts <= ?
+         ORDER BY series_id, max_ts, id`,
       )
       .raw(),
     chunksEndingAfter: db
