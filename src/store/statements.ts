@@ -29,9 +29,7 @@ export interface Statements {
   updateSeriesCut: Database.Statement<[number, number, number]>;
   insertChunk: Database.Statement<[number, number, number, number, number, Uint8Array, number]>;
   chunksInRange: Database.Statement<[number, number, number], BlockRow>;
-  chunksEndingAfter: Database.Statement<[number, number, number], BlockRow>;
   deleteChunksEndingIn: Database.Statement<[number, number, number]>;
-  rollupsEndingAfter: Database.Statement<[number, number, number], BlockRow>;
   deleteRollupsEndingIn: Database.Statement<[number, number, number]>;
   hasChunkFrom: Database.Statement<[number, number], number>;
   insertRollup: Database.Statement<[number, number, number, number, Uint8Array]>;
@@ -107,21 +105,9 @@ export function prepareStatements(db: Database.Database): Statements {
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
       )
       .raw(),
-    chunksEndingAfter: db
-      .prepare<[number, number, number], BlockRow>(
-        `SELECT id, min_ts, max_ts, count, data, format FROM chunks
-         WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
-      )
-      .raw(),
     deleteChunksEndingIn: db.prepare(
       'DELETE FROM chunks WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
     ),
-    rollupsEndingAfter: db
-      .prepare<[number, number, number], BlockRow>(
-        `SELECT id, min_ts, max_ts, 0, data, 0 FROM rollups
-         WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
-      )
-      .raw(),
     deleteRollupsEndingIn: db.prepare(
       'DELETE FROM rollups WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
     ),
