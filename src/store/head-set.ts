@@ -251,12 +251,10 @@ export class HeadSet {
     const maxTs = this.open.maxTs[slot] as number;
     if (count >= chunkSamples * 4) return true;
     if (timestampMs <= maxTs) return false;
+    // Checked first: most samples end here, without the divisions below.
+    if (count < chunkSamples && timestampMs - (this.open.minTs[slot] as number) < maxChunkSpanMs)
+      return false;
     // Rollup buckets are left-open, (s, s + R]: a sample on a boundary ends its bucket.
-    const newBucket =
-      sampleBucket(timestampMs, ROLLUP_BASE_MS) !== sampleBucket(maxTs, ROLLUP_BASE_MS);
-    return (
-      newBucket &&
-      (count >= chunkSamples || timestampMs - (this.open.minTs[slot] as number) >= maxChunkSpanMs)
-    );
+    return sampleBucket(timestampMs, ROLLUP_BASE_MS) !== sampleBucket(maxTs, ROLLUP_BASE_MS);
   }
 }
