@@ -162,9 +162,11 @@ export class BlockStore {
   /**
    * Writes `head` as a chunk of series `id`, with the rollups of the buckets it touches. When
    * older chunks reach into those buckets (out-of-order data), the buckets are recomputed from
-   * every stored sample in them. Call inside a transaction.
+   * every stored sample in them. `newestStoredTs`, when known, is at least the newest max_ts of
+   * the series' stored chunks (it spares a query). Returns true when older chunks reached into
+   * the head's buckets. Call inside a transaction.
    */
-  writeChunk(id: number, head: SeriesHead): void {
+  writeChunk(id: number, head: SeriesHead, newestStoredTs?: number): boolean {
     const gorilla = head.toBytes();
     const decoded = decodeChunk(gorilla, head.count);
     const bytes = encodeStoredChunk(decoded.timestampsMs, decoded.values, head.count, gorilla);
@@ -174,7 +176,10 @@ export class BlockStore {
     }
     // Buckets are left-open, (s, s + R]: a chunk reaches into the first bucket when it ends after s.
     const firstBucket = sampleBucket(head.minTs, ROLLUP_BASE_MS);
-    const overlaps = this.stmts.hasChunkFrom.get(id, firstBucket + 1) !== 0;
+    const overlaps =
+      newestStoredTs !== undefined
+        ? newestStoredTs > firstBucket
+        : this.stmts.hasChunkFrom.get(id, firstBucket + 1) !== 0;
     this.stmts.insertChunk.run(
       id,
       head.maxTs,
@@ -197,7 +202,7 @@ export class BlockStore {
       rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
     }
     const n = rollups.startsMs.length;
-    if (n === 0) return;
+    if (n === 0) return overlaps;
     this.stmts.insertRollup.run(
       id,
       rollups.startsMs[n - 1] as number,
@@ -205,6 +210,7 @@ export class BlockStore {
       rollups.startsMs[0] as number,
       encodeRollupBlock(rollups),
     );
+    return overlaps;
   }
 
   /**

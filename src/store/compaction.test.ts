@@ -133,6 +133,34 @@ describe('compaction', () => {
   );
 });
 
+describe('compaction while appending', () => {
+  it(
+    'leaves the 2 h window that ends a 6 h window to the 6 h level',
+    withDir(async (dir) => {
+      const path = join(dir, 'a.db');
+      const store = createSqliteStore({ path, retentionIntervalMs: 0 });
+      const all = batches();
+      for (const batch of all) await store.append(batch);
+      const end = T0 + 13 * HOUR;
+      const before = await store.select(ALL, T0, end);
+      // 0-6 h: one row; 6-10 h: two 2 h rows; 10-12 h: its four cuts, left for the 6 h window
+      // due at 13 h; 12-13 h: one cut (the newest head is not cut yet).
+      assert.equal(rows(path, 'chunks', 'counter'), 8);
+      assert.equal(rows(path, 'rollups', 'counter'), 8);
+      // The 6-12 h window is merged once a chunk ending at 13 h or later is written: here the
+      // cut of 13-13.5 h, at the first sample after 13.5 h.
+      for (let i = 0; i <= 121; i++) {
+        const t = end + i * 15_000;
+        await store.append([{ labels: { __name__: 'counter' }, timestampMs: t, value: 1e6 + i }]);
+      }
+      assert.equal(rows(path, 'chunks', 'counter'), 5);
+      assert.equal(rows(path, 'rollups', 'counter'), 5);
+      assert.deepEqual(await store.select(ALL, T0, end - 1), before);
+      await store.close();
+    }),
+  );
+});
+
 describe('compaction and future-dated samples', () => {
   it(
     'one far-future series does not stop the present from being compacted',

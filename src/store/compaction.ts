@@ -8,7 +8,9 @@
  * stored sample is `delayMs` past the window's end; each level keeps a cursor (window start and
  * the last series done) in `meta`, so work resumes after a restart and each window is visited
  * once. The default levels are 2 h (after 30 min; chunks joined without decoding, as segments
- * of one row) and 6 h (after 1 h; chunks decoded and encoded again as longer columns).
+ * of one row) and 6 h (after 1 h; chunks decoded and encoded again as longer columns). The 2 h
+ * window that ends a 6 h window is left to the 6 h level, due half an hour later, instead of
+ * being merged twice (its rows stay as cut for that half hour).
  *
  * A merge keeps reads exact: it only happens when no other row of the series overlaps the
  * merged span (so "the latest write wins" cannot change), and the merged samples are read the
@@ -70,8 +72,17 @@ export function maxRowBytes(pageSize: number): number {
 }
 const ROW_FRACTION = 8;
 
+/**
+ * A window whose rows the next level merges at most this long after it was due is left to
+ * that level (see Compactor.superseded): 1 hour.
+ */
+const SUPERSEDED_WITHIN_MS = 3_600_000;
+
 /** How far behind the newest data a level without a cursor starts at most: 2 days. */
 const MAX_START_BEHIND_MS = 172_800_000;
+
+/** Arguments of the window statements: ws, we (data of rows ending in [ws, we)), id, from, we. */
+type WindowArgs = [number, number, number, number, number];
 
 interface Cursor {
   windowStart: number;
@@ -84,6 +95,9 @@ export class Compactor {
   /** Oldest timestamp written as a chunk since compaction began (meta key ORIGIN_KEY). */
   private originMs: number;
   private readonly seriesAfter: Database.Statement<[number], number>;
+  /** Rows of a series around a window; data only for those ending in the window (see below). */
+  private readonly chunksAround: Database.Statement<WindowArgs, BlockRow>;
+  private readonly rollupsAround: Database.Statement<WindowArgs, BlockRow>;
   private readonly maxRowBytes: number;
 
   constructor(
@@ -99,6 +113,16 @@ export class Compactor {
     this.seriesAfter = db
       .prepare<[number], number>('SELECT id FROM series WHERE id > ? ORDER BY id LIMIT 256')
       .pluck();
+    // Rows before the window are read only to check overlaps: their data stays in SQLite.
+    const around = (table: string, count: string, format: string) =>
+      db
+        .prepare<WindowArgs, BlockRow>(
+          `SELECT id, min_ts, max_ts, ${count}, CASE WHEN max_ts >= ? AND max_ts < ? THEN data END,
+             ${format} FROM ${table} WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
+        )
+        .raw();
+    this.chunksAround = around('chunks', 'count', 'format');
+    this.rollupsAround = around('rollups', '0', '0');
   }
 
   /**
@@ -128,12 +152,36 @@ export class Compactor {
       };
       while (cursor.windowStart + level.windowMs + level.delayMs <= newestMs) {
         if (performance.now() > deadline) return;
-        cursor = this.db
-          .transaction((c: Cursor) => this.step(level, c, deadline))
-          .immediate(cursor);
+        if (this.superseded(k, cursor.windowStart)) {
+          cursor = { windowStart: cursor.windowStart + level.windowMs, afterSeriesId: 0 };
+          this.stmts.writeMeta.run(metaKey(level), JSON.stringify(cursor));
+        } else {
+          cursor = this.db
+            .transaction((c: Cursor) => this.step(level, c, deadline))
+            .immediate(cursor);
+        }
         this.cursors[k] = cursor;
       }
     }
+  }
+
+  /**
+   * True when level `k`'s window at `windowStart` is the last one of the next level's window and
+   * that one is due soon after (within SUPERSEDED_WITHIN_MS) and not passed by its cursor: the
+   * next level merges the same rows then, so merging them now would be thrown away. (The default
+   * 2 h window ending a 6 h window would be merged half an hour before the 6 h one.)
+   */
+  private superseded(k: number, windowStart: number): boolean {
+    const level = this.levels[k] as CompactionLevel;
+    const next = this.levels[k + 1];
+    const nextCursor = this.cursors[k + 1];
+    if (next === undefined || nextCursor === null || nextCursor === undefined) return false;
+    const end = windowStart + level.windowMs;
+    return (
+      end % next.windowMs === 0 &&
+      next.delayMs - level.delayMs <= SUPERSEDED_WITHIN_MS &&
+      nextCursor.windowStart <= end - next.windowMs
+    );
   }
 
   /** Merges up to 256 series of the cursor's window; returns the cursor after them. */
@@ -167,7 +215,9 @@ export class Compactor {
   ): { rows: BlockRow[]; span: [number, number] } | null {
     const chunks = table === 'chunks';
     const lookBehind = ws - (we - ws);
-    const around = (chunks ? this.stmts.chunksEndingAfter : this.stmts.rollupsEndingAfter).all(
+    const around = (chunks ? this.chunksAround : this.rollupsAround).all(
+      ws,
+      we,
       id,
       lookBehind,
       we,

@@ -63,4 +63,33 @@ describe('head set', () => {
     assert.equal(heads.minNeededWalId(), Infinity);
     assert.equal(heads.pageBytes().inUse, 0);
   });
+
+  it('knows the newest stored chunk end only after a write that overlapped nothing', () => {
+    const heads = new HeadSet(policy);
+    heads.slotFor(5);
+    assert.equal(heads.newestStoredTs(5), undefined);
+    heads.noteWritten(5, 1000, true); // what else is stored is still unknown
+    assert.equal(heads.newestStoredTs(5), undefined);
+    heads.noteWritten(5, 1000, false);
+    assert.equal(heads.newestStoredTs(5), 300_000, 'rounded up to the end of its bucket');
+    heads.noteWritten(5, 50, true);
+    assert.equal(heads.newestStoredTs(5), 300_000, 'an older chunk keeps the bound');
+    heads.noteWritten(5, 300_001, true);
+    assert.equal(heads.newestStoredTs(5), 600_000);
+    heads.noteWritten(5, -1, false);
+    assert.equal(heads.newestStoredTs(5), 600_000);
+    heads.noteWritten(5, 2 ** 52, false);
+    assert.equal(heads.newestStoredTs(5), undefined, 'beyond 2^31 buckets: unknown');
+    heads.noteWritten(5, -(2 ** 50), false);
+    assert.equal(heads.newestStoredTs(5), undefined, 'below -2^31 buckets: unknown');
+    heads.noteWritten(5, 900_000, false);
+    assert.equal(heads.newestStoredTs(5), 900_000, 'known again after an overlap-free write');
+    heads.slotFor(6);
+    heads.noteWritten(6, -600_000, false);
+    assert.equal(heads.newestStoredTs(6), -600_000);
+    heads.remove(6);
+    heads.slotFor(6);
+    assert.equal(heads.newestStoredTs(6), undefined, 'a new slot knows nothing');
+    assert.equal(heads.newestStoredTs(7), undefined);
+  });
 });

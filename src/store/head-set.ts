@@ -12,6 +12,9 @@ import { SeriesHead } from './head.js';
 import { OpenHeads } from './open-heads.js';
 import { ROLLUP_BASE_MS, sampleBucket } from './rollup.js';
 
+/** storedEndBucket of a series whose newest stored chunk is not known. */
+const UNKNOWN_BUCKET = -0x80000000;
+
 /** Cutting policy; see the file comment. */
 export interface CutPolicy {
   chunkSamples: number;
@@ -79,6 +82,11 @@ export class HeadSet {
   private readonly open = new OpenHeads();
   /** Series id of each slot (-1: free). */
   private idOf = new Float64Array(0);
+  /**
+   * Per slot, the newest max_ts of the series' stored chunks rounded up to a rollup bucket end,
+   * in buckets (4 bytes where a timestamp takes 8), or UNKNOWN_BUCKET (see noteWritten).
+   */
+  private storedEndBucket = new Int32Array(0);
   private readonly freeSlots: number[] = [];
   private slotsUsed = 0;
 
@@ -96,9 +104,13 @@ export class HeadSet {
         const grown = new Float64Array(this.open.capacity).fill(-1);
         grown.set(this.idOf);
         this.idOf = grown;
+        const grownEnds = new Int32Array(this.open.capacity);
+        grownEnds.set(this.storedEndBucket);
+        this.storedEndBucket = grownEnds;
       }
     }
     this.idOf[slot] = id;
+    this.storedEndBucket[slot] = UNKNOWN_BUCKET;
     this.states.set(id, slot);
     return slot;
   }
@@ -153,6 +165,33 @@ export class HeadSet {
       );
     }
     return heads;
+  }
+
+  /**
+   * At least the newest max_ts of the stored chunks of series `id` (the end of the rollup bucket
+   * holding it), when known: lets a chunk write skip asking SQLite whether older chunks reach
+   * into its buckets. Known once a chunk written through noteWritten since the series got its
+   * slot showed that none did; deleting chunks leaves it an upper bound.
+   */
+  newestStoredTs(id: number): number | undefined {
+    const slot = this.states.get(id);
+    const end = slot === undefined ? UNKNOWN_BUCKET : (this.storedEndBucket[slot] as number);
+    return end === UNKNOWN_BUCKET ? undefined : end * ROLLUP_BASE_MS;
+  }
+
+  /**
+   * Records that a chunk ending at `maxTs` was written for series `id`; `overlapped`: older
+   * chunks reached into its buckets, so whether some end after it is not known.
+   */
+  noteWritten(id: number, maxTs: number, overlapped: boolean): void {
+    const slot = this.states.get(id);
+    if (slot === undefined) return;
+    const known = this.storedEndBucket[slot] as number;
+    let end = Math.ceil(maxTs / ROLLUP_BASE_MS);
+    if (known !== UNKNOWN_BUCKET) end = Math.max(end, known);
+    else if (overlapped) return;
+    // Beyond ±2^31 buckets (±20,000 years) it stays unknown: SQLite is asked.
+    this.storedEndBucket[slot] = end > UNKNOWN_BUCKET && end <= 0x7fffffff ? end : UNKNOWN_BUCKET;
   }
 
   /** Smallest WAL row id still needed to rebuild a head (Infinity when none is). */
@@ -212,12 +251,10 @@ export class HeadSet {
     const maxTs = this.open.maxTs[slot] as number;
     if (count >= chunkSamples * 4) return true;
     if (timestampMs <= maxTs) return false;
+    // Checked first: most samples end here, without the divisions below.
+    if (count < chunkSamples && timestampMs - (this.open.minTs[slot] as number) < maxChunkSpanMs)
+      return false;
     // Rollup buckets are left-open, (s, s + R]: a sample on a boundary ends its bucket.
-    const newBucket =
-      sampleBucket(timestampMs, ROLLUP_BASE_MS) !== sampleBucket(maxTs, ROLLUP_BASE_MS);
-    return (
-      newBucket &&
-      (count >= chunkSamples || timestampMs - (this.open.minTs[slot] as number) >= maxChunkSpanMs)
-    );
+    return sampleBucket(timestampMs, ROLLUP_BASE_MS) !== sampleBucket(maxTs, ROLLUP_BASE_MS);
   }
 }

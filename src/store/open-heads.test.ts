@@ -55,6 +55,11 @@ function adversarialTimestamps(): number[] {
     t += 15_000 + ((i * 7919) % 13) - 6;
     out.push(t);
   }
+  // A regular run (delta of delta 0: its bit is written together with the value's).
+  for (let i = 0; i < 200; i++) {
+    t += 15_000;
+    out.push(t);
+  }
   out.push(2 ** 52, 2 ** 53 - 3, Number.MAX_SAFE_INTEGER);
   return out;
 }
@@ -62,19 +67,22 @@ function adversarialTimestamps(): number[] {
 describe('open heads', () => {
   it('write exactly the bytes ChunkEncoder writes, across page boundaries', () => {
     const heads = new OpenHeads();
-    heads.reserve(3);
+    heads.reserve(4);
     const timestamps = adversarialTimestamps();
-    const encoders = [new ChunkEncoder(), new ChunkEncoder(), new ChunkEncoder()];
+    const encoders = [0, 1, 2, 3].map(() => new ChunkEncoder());
+    // Values that change a few bits at a time (short XOR windows, new and reused).
+    const gauge = (i: number) => [0.5, 1, 1.5, 1000, 1001, 0.25, 3][i % 7] as number;
     for (let i = 0; i < timestamps.length; i++) {
-      // Three heads interleaved, so their pages interleave in the pool.
-      for (let slot = 0; slot < 3; slot++) {
+      // Four heads interleaved, so their pages interleave in the pool.
+      for (let slot = 0; slot < 4; slot++) {
         const value = ADVERSARIAL_VALUES[(i * (slot + 1)) % ADVERSARIAL_VALUES.length] as number;
-        const v = slot === 2 ? i * 3 : value; // a plain counter too
+        // A plain counter and a gauge too.
+        const v = slot === 2 ? i * 3 : slot === 3 ? gauge(i) : value;
         heads.add(slot, timestamps[i] as number, v);
         (encoders[slot] as ChunkEncoder).append(timestamps[i] as number, v);
       }
     }
-    for (let slot = 0; slot < 3; slot++) {
+    for (let slot = 0; slot < 4; slot++) {
       const expected = (encoders[slot] as ChunkEncoder).writer.toBytes();
       assert.ok(expected.length > PAGE_BYTES * 3, 'spans several pages');
       assert.deepEqual(heads.toBytes(slot), expected);

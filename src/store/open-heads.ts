@@ -130,25 +130,32 @@ export class OpenHeads {
   /** Appends a sample whose timestamp is after maxTs (or to an empty head). */
   private append(slot: number, ts: number, value: number): void {
     const n = this.count[slot] as number;
-    if (n === 0) {
-      this.writeAbsolute(slot, ts);
-      this.minTs[slot] = ts;
-    } else {
-      this.appendTimestamp(slot, ts);
-    }
     f64[0] = value;
     const hi = u32[HI] as number;
     const lo = u32[LO] as number;
     if (n === 0) {
+      this.writeAbsolute(slot, ts);
+      this.minTs[slot] = ts;
       this.writeBits(slot, hi, 32);
       this.writeBits(slot, lo, 32);
+    } else if (this.regularInterval(slot, ts)) {
+      // The usual case: its single 0 bit is written together with the value's first bits.
+      this.appendXor(slot, hi, lo, 1);
     } else {
-      this.appendXor(slot, hi, lo);
+      this.appendTimestamp(slot, ts);
+      this.appendXor(slot, hi, lo, 0);
     }
     this.prevHi[slot] = hi;
     this.prevLo[slot] = lo;
     this.maxTs[slot] = ts;
     this.count[slot] = n + 1;
+  }
+
+  /** True when `ts` is written as a delta of delta of 0 (see appendTimestamp). */
+  private regularInterval(slot: number, ts: number): boolean {
+    const lastTs = this.maxTs[slot] as number;
+    const delta = ts - lastTs;
+    return delta === (this.lastDelta[slot] as number) && lastTs + delta === ts;
   }
 
   /** Timestamp as in ChunkEncoder: delta-of-delta buckets, or absolute when out of range. */
@@ -185,12 +192,15 @@ export class OpenHeads {
     this.writeBits(slot, magnitude % TWO_32, 32);
   }
 
-  /** The value's XOR with the previous one, as XorEncoder writes it. */
-  private appendXor(slot: number, hi: number, lo: number): void {
+  /**
+   * The value's XOR with the previous one, as XorEncoder writes it, after `zeros` (0 or 1) zero
+   * bits (a regular timestamp's). Control bits and short values go in one writeBits call.
+   */
+  private appendXor(slot: number, hi: number, lo: number, zeros: number): void {
     const xorHi = (hi ^ (this.prevHi[slot] as number)) >>> 0;
     const xorLo = (lo ^ (this.prevLo[slot] as number)) >>> 0;
     if (xorHi === 0 && xorLo === 0) {
-      this.writeBits(slot, 0, 1);
+      this.writeBits(slot, 0, 1 + zeros);
       return;
     }
     let leading = xorHi !== 0 ? Math.clz32(xorHi) : 32 + Math.clz32(xorLo);
@@ -199,15 +209,29 @@ export class OpenHeads {
     const windowLeading = this.leading[slot] as number;
     const windowTrailing = this.trailing[slot] as number;
     if (windowLeading >= 0 && leading >= windowLeading && trailing >= windowTrailing) {
-      this.writeBits(slot, 0b10, 2);
-      this.writeShifted(slot, xorHi, xorLo, windowTrailing, 64 - windowLeading - windowTrailing);
+      const significant = 64 - windowLeading - windowTrailing;
+      const control = 2 + zeros;
+      if (control + significant <= 32) {
+        // "10", then the significant bits (at most 30, so they sit in the low word).
+        const bits = shiftedLow(xorHi, xorLo, windowTrailing) & ((1 << significant) - 1);
+        this.writeBits(slot, ((0b10 << significant) | bits) >>> 0, control + significant);
+        return;
+      }
+      this.writeBits(slot, 0b10, control);
+      this.writeShifted(slot, xorHi, xorLo, windowTrailing, significant);
       return;
     }
     const significant = 64 - leading - trailing;
-    this.writeBits(slot, 0b11, 2);
-    this.writeBits(slot, leading, 5);
-    this.writeBits(slot, significant & 63, 6);
-    this.writeShifted(slot, xorHi, xorLo, trailing, significant);
+    // "11", 5 bits of leading zeros, 6 bits of significant bits (64 written as 0).
+    const header = (0b11 << 11) | (leading << 6) | (significant & 63);
+    const control = 13 + zeros;
+    if (control + significant <= 32) {
+      const bits = shiftedLow(xorHi, xorLo, trailing) & ((1 << significant) - 1);
+      this.writeBits(slot, ((header << significant) | bits) >>> 0, control + significant);
+    } else {
+      this.writeBits(slot, header, control);
+      this.writeShifted(slot, xorHi, xorLo, trailing, significant);
+    }
     this.leading[slot] = leading;
     this.trailing[slot] = trailing;
   }
@@ -304,6 +328,13 @@ export function mergeSample(
     stale.splice(lo, 0, valueIsStale);
   }
   return { timestampsMs, values, stale };
+}
+
+/** The low 32 bits of (hi:lo >>> shift), shift 0..63. */
+function shiftedLow(hi: number, lo: number, shift: number): number {
+  if (shift >= 32) return hi >>> (shift - 32);
+  if (shift === 0) return lo;
+  return ((lo >>> shift) | (hi << (32 - shift))) >>> 0;
 }
 
 function ctz32(x: number): number {

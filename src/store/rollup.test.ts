@@ -259,3 +259,78 @@ describe('rollup block versions', () => {
     await store.close();
   });
 });
+
+describe('late samples', () => {
+  it('recompute the rollups of buckets already stored, before and after reopening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmwatch-late-'));
+    try {
+      const opts = {
+        path: join(dir, 'l.db'),
+        chunkSamples: 10,
+        compactionBudgetMs: 0,
+        retentionIntervalMs: 0,
+      };
+      const samples = alignedSamples().slice(0, 390); // 97.5 minutes, no staleness marker
+      const all: Sample[] = [];
+      let store = createSqliteStore(opts);
+      const check = async (label: string) => {
+        const want = expected(
+          [...all].sort((a, b) => a.timestampMs - b.timestampMs),
+          300_000,
+        );
+        const [got] = await store.selectRollups(M, T0, T0 + 2 * 3_600_000, 300_000);
+        assert.deepEqual(
+          [...got!.startsMs],
+          want.map((r) => r.start),
+          label,
+        );
+        assert.deepEqual(
+          [...got!.counts],
+          want.map((r) => r.count),
+          label,
+        );
+        assert.deepEqual(
+          [...got!.sums],
+          want.map((r) => r.sum),
+          label,
+        );
+        assert.deepEqual(
+          [...got!.maxs],
+          want.map((r) => r.max),
+          label,
+        );
+        assert.deepEqual(
+          [...got!.increases],
+          want.map((r) => r.increase),
+          label,
+        );
+      };
+      // Batches of 30 samples (heads are cut as they go); a late sample, in a bucket whose
+      // rollups are stored, comes with batches 4, 8 and 12, and the store is reopened before
+      // batch 8 (so that SQLite is asked whether older chunks overlap).
+      const lateTimes = new Map([
+        [4, T0 + 20 * 15_000 + 7],
+        [8, T0 + 2 * 15_000 + 1],
+        [12, T0 + 150 * 15_000 + 3],
+      ]);
+      for (let b = 0; b * 30 < samples.length; b++) {
+        if (b === 8) {
+          await store.flushHeads(); // nothing to replay: the next chunk is the first since opening
+          await store.close();
+          store = createSqliteStore(opts);
+        }
+        const batch = samples.slice(b * 30, b * 30 + 30);
+        const t = lateTimes.get(b);
+        if (t !== undefined) batch.unshift({ labels: { __name__: 'c' }, timestampMs: t, value: b });
+        all.push(...batch);
+        await store.append(batch);
+        if (b >= 6 && b % 2 === 0) await check(`after batch ${b}`);
+      }
+      await store.flushHeads();
+      await check('flushed');
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -190,7 +190,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       db.transaction(() => {
         for (const [id, frozen] of heads.pending) {
           for (const head of frozen) {
-            blocks.writeChunk(id, head);
+            const overlapped = blocks.writeChunk(id, head, heads.newestStoredTs(id));
+            heads.noteWritten(id, head.maxTs, overlapped);
             stmts.updateSeriesCut.run(head.cutWalId, head.maxTs + 1, id);
           }
           written.push(id);

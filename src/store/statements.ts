@@ -37,9 +37,7 @@ export interface Statements {
   chunksInRange: Database.Statement<[number, number, number], BlockRow>;
   /** As chunksInRange for the series whose ids are in the JSON array given, by series id. */
   chunksOfSeriesInRange: Database.Statement<[string, number, number], SeriesBlockRow>;
-  chunksEndingAfter: Database.Statement<[number, number, number], BlockRow>;
   deleteChunksEndingIn: Database.Statement<[number, number, number]>;
-  rollupsEndingAfter: Database.Statement<[number, number, number], BlockRow>;
   deleteRollupsEndingIn: Database.Statement<[number, number, number]>;
   hasChunkFrom: Database.Statement<[number, number], number>;
   /** (series_id, max_ts, id, min_ts, data): the bytes, then the index row. */
@@ -134,21 +132,9 @@ export function prepareStatements(db: Database.Database): Statements {
          ORDER BY series_id, max_ts, id`,
       )
       .raw(),
-    chunksEndingAfter: db
-      .prepare<[number, number, number], BlockRow>(
-        `SELECT id, min_ts, max_ts, count, data, format FROM chunks
-         WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
-      )
-      .raw(),
     deleteChunksEndingIn: db.prepare(
       'DELETE FROM chunk_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
     ),
-    rollupsEndingAfter: db
-      .prepare<[number, number, number], BlockRow>(
-        `SELECT id, min_ts, max_ts, 0, data, 0 FROM rollups
-         WHERE series_id = ? AND max_ts >= ? AND min_ts < ?`,
-      )
-      .raw(),
     deleteRollupsEndingIn: db.prepare(
       'DELETE FROM rollup_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
     ),
