@@ -193,17 +193,27 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
     );
     const vmDisk = diskBytes(vm.dataDir);
 
-    // Query latency, each system alone.
+    // Query latency, each system alone. llmwatch with its block cache (default size) and, as a
+    // note, with the cache off: a second store on the same file.
     const engineStore = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
+    const uncachedStore = createSqliteStore({
+      path,
+      retentionDays: 0,
+      retentionIntervalMs: 0,
+      blockCacheBytes: 0,
+    });
     // Counts the engine's reads, to report which selectors the rollups answered.
     const reads = { raw: 0, rollups: 0 };
     const counting: MetricStore = {
       append: (batch) => engineStore.append(batch),
       select: (m, a, b) => (reads.raw++, engineStore.select(m, a, b)),
-      selectRollups: (m, a, b, r) => (reads.rollups++, engineStore.selectRollups(m, a, b, r)),
+      selectColumns: (m, a, b) => (reads.raw++, engineStore.selectColumns(m, a, b)),
+      selectRollups: (m, a, b, r, c) => (reads.rollups++, engineStore.selectRollups(m, a, b, r, c)),
       close: () => engineStore.close(),
     };
     const engine = createPromqlEngine(counting);
+    const uncachedEngine = createPromqlEngine(uncachedStore);
+    const uncached: string[] = [];
     const readsPerRange: string[] = [];
     const latency = { llmwatch: {}, prometheus: {}, victoriametrics: {} } as Record<
       keyof TsdbCompareResult['systems'],
@@ -230,8 +240,25 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
           runs: times.length,
         };
       }
+      const times = await timeQueries(
+        queries,
+        async (q) => JSON.stringify(await uncachedEngine.rangeQuery(q, from, endMs, stepMs)),
+        rounds,
+        10_000,
+      );
+      uncached.push(
+        `${name} p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms`,
+      );
     }
+    const cache = engineStore.blockCacheStats();
+    notes.push(
+      `llmwatch queries run with its decoded block cache on (blockCacheBytes ${(cache.maxBytes / 2 ** 20).toFixed(0)} MiB, ` +
+        `empty when memory is measured): after the queries it held ${(cache.bytes / 2 ** 20).toFixed(1)} MiB ` +
+        `in ${cache.entries} blocks, ${cache.hits} hits and ${cache.misses} misses. ` +
+        `With the cache off (blockCacheBytes 0): ${uncached.join('; ')}`,
+    );
     await engineStore.close();
+    await uncachedStore.close();
     notes.push(
       `llmwatch selector reads per range (one run of every query): ${readsPerRange.join('; ')}`,
     );

@@ -118,6 +118,12 @@ export const configSchema = z.strictObject({
       maxSeriesPerSelect: z.number().int().positive().default(100_000),
       /** Most samples one query selector may read. Default 50 million. */
       maxSamplesPerSelect: z.number().int().positive().default(50_000_000),
+      /** Bytes of decoded blocks kept for queries to reuse; 0 turns the cache off. 128 MiB. */
+      blockCacheBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(128 * 1024 * 1024),
     })
     .prefault({}),
   gateway: z

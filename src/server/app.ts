@@ -82,6 +82,7 @@ export async function startLlmwatch(
     retentionDays: config.store.retentionDays,
     maxSeriesPerSelect: config.store.maxSeriesPerSelect,
     maxSamplesPerSelect: config.store.maxSamplesPerSelect,
+    blockCacheBytes: config.store.blockCacheBytes,
   });
   const registry = createMetricRegistry();
   const dropped = registry

@@ -16,15 +16,20 @@ import {
   encodeRollupBlock,
   rollupBlockLength,
 } from './rollup-codec.js';
+import { BlockCache } from './block-cache.js';
 import {
-  COLUMN_KEYS,
   ROLLUP_BASE_MS,
-  allocColumns,
   computeRollups,
   sampleBucket,
   sliceColumns,
   type RollupColumns,
 } from './rollup.js';
+import {
+  latestPerTimestamp,
+  latestRollups,
+  readCachedRollups,
+  type DecodedBlock,
+} from './rollup-read.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { BlockRow, Statements } from './statements.js';
 
@@ -43,7 +48,15 @@ export class BlockStore {
   newestTs = -Infinity;
   oldestTs = Infinity;
 
-  constructor(private readonly stmts: Statements) {
+  /** Decoded blocks by id for queries (rollup-read.ts); writes and compaction bypass it. */
+  readonly cache: BlockCache<DecodedBlock>;
+
+  /** `cacheBytes`: bound of the decoded block cache, in bytes; 0 (default) turns it off. */
+  constructor(
+    private readonly stmts: Statements,
+    cacheBytes = 0,
+  ) {
+    this.cache = new BlockCache(cacheBytes);
     // Never below an existing block id: a block's bytes are keyed by its id (table blobs).
     const saved = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
     this.nextId = Math.max(saved, (stmts.maxBlockId.get() ?? 0) + 1);
@@ -218,6 +231,9 @@ export class BlockStore {
    * first `columns` columns of the block order are decoded (see decodeRollupBlockInto).
    */
   readRollups(id: number, fromMs: number, toMs: number, columns?: number): RollupColumns {
+    if (this.cache.enabled) {
+      return readCachedRollups(this.stmts, this.cache, id, fromMs, toMs, columns);
+    }
     const rows = this.stmts.rollupsInRange.all(id, fromMs, toMs);
     return this.rollupsOfRows(rows, fromMs, toMs, columns);
   }
@@ -247,16 +263,7 @@ export class BlockStore {
       while (to > from && (starts[to - 1] as number) > toMs) to--;
       return sliceColumns(all, from, to);
     }
-    const keep = latestPerTimestamp(Array.from(all.startsMs)).filter((i) => {
-      const start = all.startsMs[i] as number;
-      return start >= fromMs && start <= toMs;
-    });
-    const out = allocColumns(keep.length);
-    keep.forEach((i, k) => {
-      out.startsMs[k] = all.startsMs[i] as number;
-      for (const key of COLUMN_KEYS) out[key][k] = all[key][i] as number;
-    });
-    return out;
+    return latestRollups(all, fromMs, toMs);
   }
 }
 
@@ -278,21 +285,4 @@ export function samplesBound(
   }
   for (const head of heads) total += head.count;
   return total;
-}
-
-/**
- * Indices into `timestamps` (listed in write order) sorted by timestamp, keeping for each
- * timestamp only its last occurrence.
- */
-function latestPerTimestamp(timestamps: ArrayLike<number>): number[] {
-  const order = Array.from({ length: timestamps.length }, (_, i) => i);
-  order.sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
-  const keep: number[] = [];
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k] as number;
-    const next = order[k + 1];
-    if (next !== undefined && timestamps[next] === timestamps[i]) continue;
-    keep.push(i);
-  }
-  return keep;
 }

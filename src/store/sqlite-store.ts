@@ -18,6 +18,7 @@
 import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { createBatchWriter } from './batch-writer.js';
+import type { BlockCacheStats } from './block-cache.js';
 import { BlockStore } from './blocks.js';
 import { Compactor, maxRowBytes } from './compaction.js';
 import { HeadSet } from './head-set.js';
@@ -74,6 +75,12 @@ export interface SqliteStoreOptions extends Partial<StoreLimits> {
    * ms, once no cut heads wait to be written. Default 10; 0 merges only in flushHeads().
    */
   compactionBudgetMs?: number;
+  /**
+   * Bound of the cache of decoded blocks that queries read (block-cache.ts), in bytes. Default
+   * 128 MiB (a 24 h Quantity dashboard over 6,912 series reads about 100 MiB of decoded
+   * rollups); 0 turns it off.
+   */
+  blockCacheBytes?: number;
 }
 
 /** Counts over the whole store. */
@@ -99,6 +106,8 @@ export interface SqliteStore extends MetricStore {
   labelValues(name: string, matchers?: readonly LabelMatcher[]): Promise<string[]>;
   /** Series and sample counts. Decodes every chunk: for tests and diagnostics only. */
   stats(): Promise<StoreStats>;
+  /** Hits, misses and size of the decoded block cache (see blockCacheBytes). */
+  blockCacheStats(): BlockCacheStats;
   /** See MetricStore.selectRollups. */
   selectRollups(
     matchers: readonly LabelMatcher[],
@@ -149,7 +158,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
   const db = openDatabase(path);
   const stmts = prepareStatements(db);
-  const blocks = new BlockStore(stmts);
+  const blockCacheBytes = checkOption('blockCacheBytes', opts.blockCacheBytes ?? 128 << 20, 0);
+  const blocks = new BlockStore(stmts, blockCacheBytes);
   const compactor = new Compactor(db, stmts, blocks);
   const rebuiltStart = performance.now();
   const rebuiltSeries = rebuildRollups(
@@ -393,6 +403,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     async stats() {
       ensureOpen();
       return { seriesCount: stmts.countSeries.get() ?? 0, sampleCount: reader.countSamples() };
+    },
+
+    blockCacheStats() {
+      return blocks.cache.stats();
     },
 
     async enforceRetention(nowMs) {

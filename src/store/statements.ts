@@ -43,6 +43,12 @@ export interface Statements {
   /** (series_id, max_ts, id, min_ts, data): the bytes, then the index row. */
   insertRollup: { run(...row: [number, number, number, number, Uint8Array]): void };
   rollupsInRange: Database.Statement<[number, number, number], BlockRow>;
+  /** As rollupsInRange without the bytes: [id, min_ts, max_ts] (for the block cache). */
+  rollupIndexInRange: Database.Statement<[number, number, number], [number, number, number]>;
+  /** The bytes of block `id` (table blobs); undefined when deleted. */
+  blobById: Database.Statement<[number], Uint8Array>;
+  /** [id, data] of the blocks whose ids are in the JSON array given. */
+  blobsOfIds: Database.Statement<[string], [number, Uint8Array]>;
   deleteChunksBefore: Database.Statement<[number, number]>;
   deleteRollupsBefore: Database.Statement<[number, number]>;
   seriesWithoutData: Database.Statement<[], number>;
@@ -153,6 +159,18 @@ export function prepareStatements(db: Database.Database): Statements {
       .prepare<[number, number, number], BlockRow>(
         `SELECT id, min_ts, max_ts, 0, data, 0 FROM rollups
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
+      )
+      .raw(),
+    rollupIndexInRange: db
+      .prepare<[number, number, number], [number, number, number]>(
+        `SELECT id, min_ts, max_ts FROM rollup_index
+         WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
+      )
+      .raw(),
+    blobById: db.prepare<[number], Uint8Array>('SELECT data FROM blobs WHERE id = ?').pluck(),
+    blobsOfIds: db
+      .prepare<[string], [number, Uint8Array]>(
+        'SELECT id, data FROM blobs WHERE id IN (SELECT value FROM json_each(?))',
       )
       .raw(),
     deleteChunksBefore: db.prepare('DELETE FROM chunk_index WHERE series_id = ? AND max_ts < ?'),

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BlockCache, ENTRY_OVERHEAD_BYTES } from './block-cache.js';
+import { createSqliteStore, type SqliteStore } from './sqlite-store.js';
+import type { LabelMatcher, RollupSeriesData, Sample } from './types.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const T0 = 1_700_000_000_000 - (1_700_000_000_000 % (6 * HOUR));
+const STALE = Buffer.from('7ff0000000000002', 'hex').readDoubleBE(0);
+const NAN_PAYLOAD = Buffer.from('7ff8000000000bad', 'hex').readDoubleBE(0);
+const ALL: LabelMatcher[] = [{ name: '__name__', type: '=~', value: '.+' }];
+const COLUMN_NAMES = [
+  'startsMs',
+  'counts',
+  'sums',
+  'mins',
+  'maxs',
+  'firsts',
+  'firstTimestampsMs',
+  'lasts',
+  'lastTimestampsMs',
+  'increases',
+] as const;
+
+describe('BlockCache', () => {
+  it('evicts the least recently used entries at the byte bound', () => {
+    const cache = new BlockCache<string>(3 * (ENTRY_OVERHEAD_BYTES + 100));
+    cache.set(1, 'a', 100);
+    cache.set(2, 'b', 100);
+    cache.set(3, 'c', 100);
+    assert.equal(cache.get(1), 'a'); // 1 is now the newest: 2 goes first
+    cache.set(4, 'd', 100);
+    assert.equal(cache.get(2), undefined);
+    assert.deepEqual(
+      [1, 3, 4].map((id) => cache.get(id)),
+      ['a', 'c', 'd'],
+    );
+    assert.deepEqual(cache.stats(), {
+      hits: 4,
+      misses: 1,
+      entries: 3,
+      bytes: 3 * (ENTRY_OVERHEAD_BYTES + 100),
+      maxBytes: 3 * (ENTRY_OVERHEAD_BYTES + 100),
+    });
+    // Two entries' worth: evicts the two least recently used, 1 and 3 (then 4).
+    cache.set(5, 'big', ENTRY_OVERHEAD_BYTES + 200);
+    assert.deepEqual(
+      [1, 3, 4, 5].map((id) => cache.get(id)),
+      [undefined, undefined, 'd', 'big'],
+    );
+    assert.equal(cache.stats().bytes, 3 * (ENTRY_OVERHEAD_BYTES + 100));
+  });
+
+  it('keeps nothing larger than the bound, and nothing at all with a bound of 0', () => {
+    const cache = new BlockCache<string>(1000);
+    cache.set(1, 'a', 10);
+    cache.set(1, 'huge', 2000); // replacing with an oversized value drops the entry
+    assert.equal(cache.get(1), undefined);
+    assert.equal(cache.stats().bytes, 0);
+    const off = new BlockCache<string>(0);
+    assert.equal(off.enabled, false);
+    off.set(1, 'a', 0);
+    assert.equal(off.get(1), undefined);
+  });
+});
+
+/** Samples of 3 series every 15 s over [fromMs, toMs), with adversarial values; `shift` varies them. */
+function samples(fromMs: number, toMs: number, shift: number): Sample[] {
+  const out: Sample[] = [];
+  const odd = [STALE, NAN_PAYLOAD, Infinity, -Infinity, -0, 1e308, 5e-324];
+  for (let ts = fromMs, i = 0; ts < toMs; ts += 15_000, i++) {
+    out.push({ labels: { __name__: 'c_total' }, timestampMs: ts, value: i * 3 + shift });
+    out.push({ labels: { __name__: 'g' }, timestampMs: ts, value: Math.sin(i + shift) * 1e3 });
+    const weird = i % 11 === 0 ? (odd[(i / 11) % odd.length] as number) : i * 0.25 + shift;
+    out.push({ labels: { __name__: 'w' }, timestampMs: ts, value: weird });
+  }
+  return out;
+}
+
+/** Every column of every series as bytes, so NaN payloads and -0 count. */
+function bits(series: RollupSeriesData[]): Array<[string, string[]]> {
+  return series.map((s) => [
+    JSON.stringify(s.labels),
+    COLUMN_NAMES.map((key) => Buffer.from(s[key].buffer, s[key].byteOffset, s[key].byteLength)).map(
+      (b) => b.toString('hex'),
+    ),
+  ]);
+}
+
+/** Asserts that both stores answer several rollup reads bit for bit alike. */
+async function assertSame(cached: SqliteStore, plain: SqliteStore, what: string): Promise<void> {
+  const reads: Array<[number, number, number, (typeof COLUMN_NAMES)[number][] | undefined]> = [
+    [T0, T0 + 8 * HOUR, 300_000, ['counts']],
+    [T0, T0 + 8 * HOUR, 300_000, undefined],
+    [T0 + HOUR + 1, T0 + 5 * HOUR - 7, 300_000, ['counts', 'increases']],
+    [T0, T0 + 8 * HOUR, 3_600_000, undefined],
+    [T0 + 2 * HOUR, T0 + 3 * HOUR, 300_000, ['maxs']],
+  ];
+  for (const [from, to, res, cols] of reads) {
+    for (let pass = 0; pass < 2; pass++) {
+      const got = await cached.selectRollups(ALL, from, to, res, cols);
+      const want = await plain.selectRollups(ALL, from, to, res, cols);
+      assert.deepEqual(bits(got), bits(want), `${what}: ${from}..${to} ${res} ${String(cols)}`);
+      // Changing a result must not change what the cache serves next.
+      for (const s of got) for (const key of COLUMN_NAMES) s[key].fill(42);
+    }
+  }
+}
+
+describe('block cache in the store', () => {
+  it('answers as the store without it across rewrites, compaction and retention', async () => {
+    const opts = { path: ':memory:', chunkSamples: 40, compactionBudgetMs: 0, retentionDays: 1 };
+    const cached = createSqliteStore({ ...opts, blockCacheBytes: 1 << 24 });
+    const plain = createSqliteStore({ ...opts, blockCacheBytes: 0 });
+    const both = async (batch: Sample[]) => {
+      await cached.append(batch);
+      await plain.append(batch);
+    };
+    try {
+      await both(samples(T0, T0 + 6 * HOUR, 0));
+      await assertSame(cached, plain, 'written in order');
+      assert.ok(cached.blockCacheStats().hits > 0, 'the cache serves the second reads');
+      assert.equal(plain.blockCacheStats().entries, 0);
+
+      // Out-of-order rewrites of stored buckets: new overlapping blocks, the latest winning.
+      await both(samples(T0 + HOUR + 7_000, T0 + 2 * HOUR, 1000));
+      await both(samples(T0 + 6 * HOUR, T0 + 8 * HOUR, 0));
+      await assertSame(cached, plain, 'after out-of-order writes');
+
+      await cached.flushHeads(); // compacts: merged blocks under new ids, the old ones deleted
+      await plain.flushHeads();
+      await assertSame(cached, plain, 'after compaction');
+
+      const now = T0 + DAY + 3 * HOUR; // deletes blocks ending before T0 + 3 h
+      assert.deepEqual(await cached.enforceRetention(now), await plain.enforceRetention(now));
+      await assertSame(cached, plain, 'after retention');
+    } finally {
+      await cached.close();
+      await plain.close();
+    }
+  });
+
+  it('stays within a small bound and still answers the same', async () => {
+    const opts = { path: ':memory:', chunkSamples: 40 };
+    const cached = createSqliteStore({ ...opts, blockCacheBytes: 4096 });
+    const plain = createSqliteStore({ ...opts, blockCacheBytes: 0 });
+    try {
+      for (const store of [cached, plain]) {
+        await store.append(samples(T0, T0 + 6 * HOUR, 0));
+        await store.flushHeads();
+      }
+      await assertSame(cached, plain, 'small cache');
+      const stats = cached.blockCacheStats();
+      assert.ok(stats.entries > 0 && stats.bytes <= 4096, JSON.stringify(stats));
+      assert.ok(stats.misses > stats.entries, 'entries were evicted');
+    } finally {
+      await cached.close();
+      await plain.close();
+    }
+  });
+
+  it('refuses a negative bound with a clear error', () => {
+    assert.throws(() => createSqliteStore({ path: ':memory:', blockCacheBytes: -1 }), {
+      message: /blockCacheBytes must be an integer >= 0/,
+    });
+  });
+});
