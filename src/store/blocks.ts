@@ -5,11 +5,17 @@
 import { CHUNK_FORMAT_TAGGED, decodeStoredChunkInto, encodeStoredChunk } from './chunk-codec.js';
 import { decodeChunk } from './gorilla.js';
 import type { SeriesHead } from './head.js';
-import { decodeRollupBlockInto, encodeRollupBlock, rollupBlockLength } from './rollup-codec.js';
+import {
+  decodeRollupBlockInto,
+  encodeRollupBlock,
+  rollupBlockLength,
+  rollupBlockResolution,
+} from './rollup-codec.js';
 import {
   COLUMN_KEYS,
   ROLLUP_BASE_MS,
   allocColumns,
+  bucketStart,
   computeRollups,
   sampleBucket,
   sliceColumns,
@@ -176,9 +182,21 @@ export class BlockStore {
     );
   }
 
-  /** The stored 5-minute rollups of series `id` with bucket starts in [fromMs, toMs]. */
-  readRollups(id: number, fromMs: number, toMs: number): RollupColumns {
-    return this.rollupsOfRows(this.stmts.rollupsInRange.all(id, fromMs, toMs), fromMs, toMs);
+  /**
+   * The stored rollups of series `id` with bucket starts in [fromMs, toMs], to be merged into
+   * buckets of `resolutionMs` (default 5 minutes): 5-minute buckets, and 1-hour ones where
+   * compaction kept only those (full-precision floats). Null when the 1-hour buckets cannot give
+   * those exactly; read raw samples instead (see hourlyRowsUsable).
+   */
+  readRollups(
+    id: number,
+    fromMs: number,
+    toMs: number,
+    resolutionMs: number = ROLLUP_BASE_MS,
+  ): RollupColumns | null {
+    const rows = this.stmts.rollupsInRange.all(id, fromMs, toMs);
+    if (!hourlyRowsUsable(rows, toMs, resolutionMs)) return null;
+    return this.rollupsOfRows(rows, fromMs, toMs);
   }
 
   /**
@@ -218,6 +236,32 @@ export class BlockStore {
     return out;
   }
 }
+
+/**
+ * Whether rollup rows (in (max_ts, id) order) holding 1-hour buckets, if any, give exact buckets
+ * of `resolutionMs` up to bucket start `toMs`: the resolution must be whole hours (fromMs is then
+ * on an hour), no row may overlap another (their buckets share starts: "the latest write wins"
+ * cannot tell them apart), and no hourly row may reach past `toMs` when the range ends within
+ * an hour (its last bucket would hold samples past the range).
+ */
+function hourlyRowsUsable(rows: readonly BlockRow[], toMs: number, resolutionMs: number): boolean {
+  let hourly = false;
+  let reachesPast = false;
+  for (const row of rows) {
+    if (rollupBlockResolution(row[4]) === ROLLUP_BASE_MS) continue;
+    hourly = true;
+    if (row[2] > toMs) reachesPast = true;
+  }
+  if (!hourly) return true;
+  if (resolutionMs % HOUR_MS !== 0) return false;
+  for (let i = 1; i < rows.length; i++) {
+    if ((rows[i] as BlockRow)[1] <= (rows[i - 1] as BlockRow)[2]) return false;
+  }
+  const endsOnHour = (bucketStart(toMs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS) % HOUR_MS === 0;
+  return endsOnHour || !reachesPast;
+}
+
+const HOUR_MS = 3_600_000;
 
 /**
  * Indices into `timestamps` (listed in write order) sorted by timestamp, keeping for each

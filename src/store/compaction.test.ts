@@ -100,9 +100,10 @@ describe('compaction', () => {
       assert.equal(rows(path, 'rollups', 'counter'), 7);
       assert.equal(rows(path, 'chunks', 'watts'), 6);
       // Full-precision float chunks (about 1 KB each) are only joined, and only while two stay
-      // under the 2 KB row size; their rollups are encoded again (26 blocks become 7).
+      // under the 2 KB row size; their rollups become 1-hour buckets (26 blocks become 6: one
+      // for 0-6 h, three for 6-12 h, the two cuts after).
       assert.equal(rows(path, 'chunks', 'ratio'), 23);
-      assert.equal(rows(path, 'rollups', 'ratio'), 7);
+      assert.equal(rows(path, 'rollups', 'ratio'), 6);
 
       // Reopened, the data reads the same and compaction resumes without redoing work.
       const reopened = createSqliteStore({ path, retentionIntervalMs: 0 });

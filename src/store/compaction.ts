@@ -33,8 +33,15 @@ import {
   isColumnChunk,
   joinStoredChunks,
 } from './chunk-codec.js';
-import { encodeRollupBlock } from './rollup-codec.js';
-import { sliceColumns } from './rollup.js';
+import { encodeRollupBlock, rollupBlockResolution } from './rollup-codec.js';
+import {
+  ROLLUP_BASE_MS,
+  coarsenRollups,
+  sampleBucket,
+  sliceColumns,
+  type RollupColumns,
+} from './rollup.js';
+import { isDecimalColumn } from './value-column.js';
 import type { BlockRow, Statements } from './statements.js';
 
 /** One compaction level. */
@@ -241,22 +248,37 @@ export class Compactor {
     }
   }
 
+  /**
+   * Rollup rows of full-precision float series (and rows already hourly) are merged into 1-hour
+   * buckets (see hourlyRollups). A row's min_ts and max_ts stay the 5-minute buckets of its
+   * first and last sample, whatever the width of its buckets, so that readers see which rows
+   * overlap.
+   */
   private mergeRollups(id: number, ws: number, we: number): void {
     const found = this.windowRows('rollups', id, ws, we);
     if (found === null) return;
     const { rows, span } = found;
-    const cols = this.blocks.rollupsOfRows(rows, span[0], span[1]);
+    const hourlyRows = rows.filter((r) => rollupBlockResolution(r[4]) !== ROLLUP_BASE_MS).length;
+    // Partial hours of two rows share a bucket start: merged only where rows do not overlap.
+    if (hourlyRows > 0 && !ascending(rows)) {
+      this.moveRows('rollups', id, ws, we, rows);
+      return;
+    }
+    const read = this.blocks.rollupsOfRows(rows, alignDown(span[0], HOUR_MS), span[1]);
+    const hourly = hourlyRows > 0 || hasFloatValues(read);
+    const cols = hourly ? coarsenRollups(read, HOUR_MS, -Infinity, Infinity) : read;
+    const resolutionMs = hourly ? HOUR_MS : ROLLUP_BASE_MS;
     const pieces = splitEncode(cols.startsMs.length, this.maxRowBytes, (from, to) =>
-      encodeRollupBlock(sliceColumns(cols, from, to)),
+      encodeRollupBlock(sliceColumns(cols, from, to), resolutionMs),
     );
-    if (pieces.length >= rows.length) {
+    if (pieces.length >= rows.length && hourlyRows === (hourly ? rows.length : 0)) {
       this.moveRows('rollups', id, ws, we, rows);
       return;
     }
     this.stmts.deleteRollupsEndingIn.run(id, ws, we);
     for (const { from, to, bytes } of pieces) {
-      const first = cols.startsMs[from] as number;
-      const last = cols.startsMs[to - 1] as number;
+      const first = sampleBucket(cols.firstTimestampsMs[from] as number, ROLLUP_BASE_MS);
+      const last = sampleBucket(cols.lastTimestampsMs[to - 1] as number, ROLLUP_BASE_MS);
       this.stmts.insertRollup.run(id, last, this.blocks.nextId++, first, bytes);
     }
   }
@@ -283,6 +305,28 @@ export class Compactor {
       else this.stmts.insertRollup.run(id, maxTs, rowId, minTs, bytes);
     }
   }
+}
+
+/** One hour, ms: the bucket width of hourly rollup rows. */
+const HOUR_MS = 3_600_000;
+
+/**
+ * True when the buckets' sample values (firsts, lasts, mins, maxs) are not all few-decimal
+ * numbers: full-precision floats (latency sums, ratios), whose 5-minute buckets cost some 20
+ * bytes each where a counter's cost 4. Such series keep 1-hour buckets only once compacted: the
+ * store computes their 5-minute buckets from raw samples when asked (reader.ts).
+ */
+function hasFloatValues(cols: RollupColumns): boolean {
+  const n = cols.startsMs.length;
+  return ![cols.firsts, cols.lasts, cols.mins, cols.maxs].every((c) => isDecimalColumn(c, n));
+}
+
+/** True when each row (in (max_ts, id) order) starts after the one before ends. */
+function ascending(rows: readonly BlockRow[]): boolean {
+  for (let i = 1; i < rows.length; i++) {
+    if ((rows[i] as BlockRow)[1] <= (rows[i - 1] as BlockRow)[2]) return false;
+  }
+  return true;
 }
 
 /** A stored cursor, or null when absent or unreadable (the level then starts afresh). */

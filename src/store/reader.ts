@@ -13,6 +13,7 @@ import {
   coarsenRollups,
   computeRollups,
   concatColumns,
+  emptyColumns,
   sampleBucket,
   type RollupColumns,
 } from './rollup.js';
@@ -160,7 +161,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
       const result: RollupSeriesData[] = [];
       if (endMs < startMs) return result;
       for (const { id, labels } of resolveSeries(stmts, matchers)) {
-        const base = baseRollups(id, fromMs, toMs + resolutionMs - 1);
+        const base = baseRollups(id, fromMs, toMs + resolutionMs - 1, resolutionMs);
         const cols =
           resolutionMs === ROLLUP_BASE_MS ? base : coarsenRollups(base, resolutionMs, fromMs, toMs);
         if (cols.startsMs.length === 0) continue;
@@ -180,16 +181,26 @@ export function createReader(deps: ReaderDeps): StoreReader {
   };
 
   /**
-   * 5-minute buckets of series `id` starting in [fromMs, toMs]: stored rollups up to the bucket
-   * of the oldest unsaved sample, computed from raw samples from there on (buckets with samples
-   * still in memory have no complete stored rollup yet).
+   * Buckets of series `id` starting in [fromMs, toMs], to be merged into `resolutionMs`: stored
+   * rollups up to the bucket of the oldest unsaved sample, computed from raw samples from there
+   * on (buckets with samples still in memory have no complete stored rollup yet), or from the
+   * start when stored 1-hour buckets cannot give this resolution (full-precision floats).
    */
-  function baseRollups(id: number, fromMs: number, toMs: number): RollupColumns {
+  function baseRollups(
+    id: number,
+    fromMs: number,
+    toMs: number,
+    resolutionMs: number,
+  ): RollupColumns {
     let rawFromMs = Infinity;
     for (const head of heads.headsOf(heads.states.get(id))) {
       if (head.count > 0) rawFromMs = Math.min(rawFromMs, sampleBucket(head.minTs, ROLLUP_BASE_MS));
     }
-    const stored = blocks.readRollups(id, fromMs, Math.min(toMs, rawFromMs - 1));
+    let stored = blocks.readRollups(id, fromMs, Math.min(toMs, rawFromMs - 1), resolutionMs);
+    if (stored === null) {
+      stored = emptyColumns();
+      rawFromMs = fromMs;
+    }
     if (rawFromMs > toMs) return stored;
     const rawStart = Math.max(rawFromMs, fromMs);
     // Buckets are left-open: those starting in [rawStart, toMs] hold (rawStart, toMs + R].

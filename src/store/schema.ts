@@ -22,6 +22,8 @@
  * - Version 4 makes rollup buckets left-open, (s, s + R] instead of [s, s + R): it deletes every
  *   rollup row and sets meta `rollups_rebuild`, and the store rebuilds them from the chunks on
  *   open (rollup-rebuild.ts; the key is deleted when done).
+ * - Version 6: compaction keeps the rollups of full-precision float series as 1-hour buckets
+ *   (rollup-codec.ts layout 5); their rows' min_ts and max_ts stay 5-minute bucket starts.
  * - `samples` (version 1 only): one row per sample; converted to chunks on open (migrate-v1.ts).
  * - `meta`: key/value rows; `schema_version` drives migrations, `next_chunk_id` numbers chunks.
  */
@@ -172,6 +174,9 @@ const MIGRATIONS: readonly string[] = [
   INSERT OR REPLACE INTO meta (key, value) VALUES ('rollups_rebuild', '0');
   `,
   MIGRATE_TO_BLOBS,
+  // Version 6: rollup blocks may hold 1-hour buckets (rollup-codec.ts layout 5), which older
+  // versions cannot read; nothing to convert.
+  'SELECT 1;',
 ];
 
 /** The schema version this code writes. */
