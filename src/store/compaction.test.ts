@@ -30,7 +30,7 @@ function rows(path: string, table: string, name: string): number {
     return db
       .prepare(
         `SELECT count(*) FROM ${table} t JOIN series s ON s.id = t.series_id
-                WHERE s.metric = ?`,
+                WHERE json_extract(s.labels, '$.__name__') = ?`,
       )
       .pluck()
       .get(name) as number;
@@ -148,7 +148,7 @@ describe('rows compaction cannot merge', () => {
       const db = new Database(path, { readonly: true });
       const ids = db.prepare(
         `SELECT min(c.id), max(c.id) FROM chunk_index c JOIN series s ON s.id = c.series_id
-         WHERE s.metric = ? AND c.max_ts <= ?`,
+         WHERE json_extract(s.labels, '$.__name__') = ? AND c.max_ts <= ?`,
       );
       const [ratioMin] = ids.raw().get('ratio', T0 + 6 * HOUR) as [number, number];
       const [, wattsMax] = ids.raw().get('watts', T0 + 6 * HOUR) as [number, number];

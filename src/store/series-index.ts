@@ -1,6 +1,7 @@
 /**
- * Resolving label matchers to series through the inverted label index (`label_index`). The
- * per-sample map from an incoming label set to its series id is series-cache.ts.
+ * Resolving label matchers to series through the inverted label index (`label_pairs` and
+ * `label_postings`, schema.ts). The per-sample map from an incoming label set to its series id
+ * is series-cache.ts.
  */
 import { parseLabelsKey } from './labels.js';
 import { compileMatchers, matchesAll, type CompiledMatcher } from './matchers.js';
