@@ -117,20 +117,22 @@ function header(block: Uint8Array): { pos: number; n: number; resolutionMs: numb
       `store: rollup block of layout version ${version} holds [s, s + R) buckets, which this llmwatch no longer reads; schema version 4 rebuilds them on open, so the store was changed after migrating: delete its rollups table rows and reopen`,
     );
   }
+  // Two varints: the bucket count, then (version 5) the width in 5-minute units.
   let pos = 2;
-  const varint = (): number => {
-    let v = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = block[pos++] ?? 0;
-      v += (byte & 0x7f) * scale;
-      if (byte < 0x80 || pos >= block.length) return v;
-      scale *= 0x80;
-    }
-  };
-  const n = varint();
-  const resolutionMs = block[1] === VERSION ? ROLLUP_BASE_MS : varint() * ROLLUP_BASE_MS;
-  return { pos, n, resolutionMs };
+  let n = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const byte = block[pos++] ?? 0;
+    n += (byte & 0x7f) * scale;
+    if (byte < 0x80 || pos >= block.length) break;
+  }
+  if (block[1] === VERSION) return { pos, n, resolutionMs: ROLLUP_BASE_MS };
+  let units = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const byte = block[pos++] ?? 0;
+    units += (byte & 0x7f) * scale;
+    if (byte < 0x80 || pos >= block.length) break;
+  }
+  return { pos, n, resolutionMs: units * ROLLUP_BASE_MS };
 }
 
 /** Number of buckets in a block (read from its header). */
@@ -140,6 +142,7 @@ export function rollupBlockLength(block: Uint8Array): number {
 
 /** Width of a block's buckets, ms (read from its header): 5 minutes, or 1 hour (version 5). */
 export function rollupBlockResolution(block: Uint8Array): number {
+  if (block[0] === 0 && block[1] === VERSION) return ROLLUP_BASE_MS;
   return header(block).resolutionMs;
 }
 
