@@ -41,7 +41,7 @@ export function createBatchWriter(db: Database.Database, stmts: Statements): Bat
     if (newSeries.length === 0) return [];
     const ids = newSeries.map(({ key, labels }, k) => {
       const id = nextSeriesId + k;
-      stmts.insertSeries.run(id, labels.__name__ as string, key);
+      stmts.insertSeries.run(id, key);
       for (const [name, value] of Object.entries(labels)) {
         if (value !== '') stmts.insertLabel.run(name, value, id);
       }

@@ -15,6 +15,7 @@ import {
   decodeRollupBlockInto,
   encodeRollupBlock,
   rollupBlockLength,
+  rollupBlockResolution,
 } from './rollup-codec.js';
 import { BlockCache } from './block-cache.js';
 import {
@@ -25,10 +26,12 @@ import {
   type RollupColumns,
 } from './rollup.js';
 import {
+  hourlyRowsUsable,
   latestPerTimestamp,
   latestRollups,
   readCachedRollups,
   type DecodedBlock,
+  type RollupSpan,
 } from './rollup-read.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { BlockRow, Statements } from './statements.js';
@@ -227,14 +230,25 @@ export class BlockStore {
   }
 
   /**
-   * The stored 5-minute rollups of series `id` with bucket starts in [fromMs, toMs]; only the
-   * first `columns` columns of the block order are decoded (see decodeRollupBlockInto).
+   * The stored rollups of series `id` with bucket starts in [fromMs, toMs], to be merged into
+   * buckets of `resolutionMs` (default 5 minutes): 5-minute buckets, and 1-hour ones where
+   * compaction kept only those (full-precision floats). Null when the 1-hour buckets cannot give
+   * those exactly; read raw samples instead (see hourlyRowsUsable). Only the first `columns`
+   * columns of the block order are decoded (see decodeRollupBlockInto).
    */
-  readRollups(id: number, fromMs: number, toMs: number, columns?: number): RollupColumns {
+  readRollups(
+    id: number,
+    fromMs: number,
+    toMs: number,
+    resolutionMs: number = ROLLUP_BASE_MS,
+    columns?: number,
+  ): RollupColumns | null {
     if (this.cache.enabled) {
-      return readCachedRollups(this.stmts, this.cache, id, fromMs, toMs, columns);
+      return readCachedRollups(this.stmts, this.cache, id, fromMs, toMs, resolutionMs, columns);
     }
     const rows = this.stmts.rollupsInRange.all(id, fromMs, toMs);
+    const spans = rows.map((row): RollupSpan => [row[1], row[2], rollupBlockResolution(row[4])]);
+    if (!hourlyRowsUsable(spans, toMs, resolutionMs)) return null;
     return this.rollupsOfRows(rows, fromMs, toMs, columns);
   }
 

@@ -30,7 +30,7 @@ function rows(path: string, table: string, name: string): number {
     return db
       .prepare(
         `SELECT count(*) FROM ${table} t JOIN series s ON s.id = t.series_id
-                WHERE s.metric = ?`,
+                WHERE json_extract(s.labels, '$.__name__') = ?`,
       )
       .pluck()
       .get(name) as number;
@@ -100,9 +100,10 @@ describe('compaction', () => {
       assert.equal(rows(path, 'rollups', 'counter'), 7);
       assert.equal(rows(path, 'chunks', 'watts'), 6);
       // Full-precision float chunks (about 1 KB each) are only joined, and only while two stay
-      // under the 2 KB row size; their rollups are encoded again (26 blocks become 7).
+      // under the 2 KB row size; their rollups become 1-hour buckets (26 blocks become 6: one
+      // for 0-6 h, three for 6-12 h, the two cuts after).
       assert.equal(rows(path, 'chunks', 'ratio'), 23);
-      assert.equal(rows(path, 'rollups', 'ratio'), 7);
+      assert.equal(rows(path, 'rollups', 'ratio'), 6);
 
       // Reopened, the data reads the same and compaction resumes without redoing work.
       const reopened = createSqliteStore({ path, retentionIntervalMs: 0 });
@@ -157,6 +158,59 @@ describe('compaction while appending', () => {
       assert.equal(rows(path, 'rollups', 'counter'), 5);
       assert.deepEqual(await store.select(ALL, T0, end - 1), before);
       await store.close();
+    }),
+  );
+});
+
+describe('rows compaction cannot merge', () => {
+  it(
+    'are written again after the merged rows, so the pages of the level before empty',
+    withDir(async (dir) => {
+      const path = join(dir, 'm.db');
+      const store = createSqliteStore({ path, retentionIntervalMs: 0, compactionBudgetMs: 0 });
+      for (const batch of batches()) await store.append(batch);
+      await store.flushHeads();
+      await store.close();
+      // 0-6 h: the float gauge's 2 h rows (two cuts of about 1 KB each) cannot be joined
+      // further; they are written again after the counter's and watts' merged rows.
+      const db = new Database(path, { readonly: true });
+      const ids = db.prepare(
+        `SELECT min(c.id), max(c.id) FROM chunk_index c JOIN series s ON s.id = c.series_id
+         WHERE json_extract(s.labels, '$.__name__') = ? AND c.max_ts <= ?`,
+      );
+      const [ratioMin] = ids.raw().get('ratio', T0 + 6 * HOUR) as [number, number];
+      const [, wattsMax] = ids.raw().get('watts', T0 + 6 * HOUR) as [number, number];
+      db.close();
+      assert.ok(ratioMin > wattsMax, `${ratioMin} > ${wattsMax}`);
+    }),
+  );
+
+  it(
+    'keep their write order: where rows overlap, the latest write still wins',
+    withDir(async (dir) => {
+      const path = join(dir, 'o.db');
+      const store = createSqliteStore({ path, retentionIntervalMs: 0, compactionBudgetMs: 0 });
+      const counter = (t: number, value: number): Sample[] => [
+        { labels: { __name__: 'counter' }, timestampMs: t, value },
+      ];
+      for (let i = 0; i < 240; i++) await store.append(counter(T0 + i * 15_000, i));
+      await store.flushHeads();
+      // A late rewrite overlapping both stored chunks, starting before the second one.
+      await store.append(counter(T0 + 15_000, -1));
+      await store.append(counter(T0 + 45 * 60_000, -2));
+      await store.flushHeads();
+      for (let i = 240; i < 3 * 240; i++) await store.append(counter(T0 + i * 15_000, i));
+      await store.flushHeads();
+      const [series] = await store.select(ALL, T0, T0 + HOUR);
+      await store.close();
+      const values = series?.values ?? [];
+      assert.equal(values.length, 241);
+      assert.equal(values[1], -1);
+      assert.equal(values[180], -2);
+      assert.equal(values[181], 181);
+      // The 2 h window was compacted: its 5 rows overlap, so they were only written again (plus
+      // two cuts after it).
+      assert.equal(rows(path, 'chunks', 'counter'), 7);
     }),
   );
 });

@@ -19,6 +19,34 @@ export function canonicalLabelsKey(labels: Labels): string {
   return `{${parts.join(',')}}`;
 }
 
+/**
+ * A 47-bit hash of a canonical key (the `series.labels_hash` column, schema version 7): FNV-1a
+ * over the UTF-16 code units, run twice with different primes, each result finished with the
+ * fmix32 mixer of MurmurHash3, the two joined into one non-negative integer below 2^47 (so
+ * SQLite stores it in 6 bytes). Equal keys give equal hashes; different keys may collide, so
+ * lookups compare the key too. Never change it: stored hashes would no longer match.
+ */
+export function labelsKeyHash(key: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x811c9dc5 ^ key.length;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000141);
+  }
+  return (fmix32(b) >>> 17) * 0x1_0000_0000 + fmix32(a);
+}
+
+/** MurmurHash3's 32-bit finaliser: spreads every input bit over the output. */
+function fmix32(h: number): number {
+  let x = h ^ (h >>> 16);
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
 /** Parses a canonical key back into labels (names in sorted order). */
 export function parseLabelsKey(key: string): Labels {
   return JSON.parse(key) as Labels;

@@ -12,6 +12,7 @@ import {
   coarsenRollups,
   computeRollups,
   concatColumns,
+  emptyColumns,
   sampleBucket,
   type RollupColumns,
 } from './rollup.js';
@@ -182,7 +183,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
       const decoded = columns === undefined ? undefined : columnsToDecode(columns);
       const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
       for (const { id, labels } of refs) {
-        const base = baseRollups(id, fromMs, toMs + resolutionMs - 1, decoded);
+        const base = baseRollups(id, fromMs, toMs + resolutionMs - 1, resolutionMs, decoded);
         const cols =
           resolutionMs === ROLLUP_BASE_MS ? base : coarsenRollups(base, resolutionMs, fromMs, toMs);
         if (cols.startsMs.length === 0) continue;
@@ -202,16 +203,34 @@ export function createReader(deps: ReaderDeps): StoreReader {
   };
 
   /**
-   * 5-minute buckets of series `id` starting in [fromMs, toMs]: stored rollups up to the bucket
-   * of the oldest unsaved sample, computed from raw samples from there on (buckets with samples
-   * still in memory have no complete stored rollup yet). `columns`: see readRollups.
+   * Buckets of series `id` starting in [fromMs, toMs], to be merged into `resolutionMs`: stored
+   * rollups up to the bucket of the oldest unsaved sample, computed from raw samples from there
+   * on (buckets with samples still in memory have no complete stored rollup yet), or from the
+   * start when stored 1-hour buckets cannot give this resolution (full-precision floats).
+   * `columns`: see readRollups.
    */
-  function baseRollups(id: number, fromMs: number, toMs: number, columns?: number): RollupColumns {
+  function baseRollups(
+    id: number,
+    fromMs: number,
+    toMs: number,
+    resolutionMs: number,
+    columns?: number,
+  ): RollupColumns {
     let rawFromMs = Infinity;
     for (const head of heads.headsOf(heads.states.get(id))) {
       if (head.count > 0) rawFromMs = Math.min(rawFromMs, sampleBucket(head.minTs, ROLLUP_BASE_MS));
     }
-    const stored = blocks.readRollups(id, fromMs, Math.min(toMs, rawFromMs - 1), columns);
+    let stored = blocks.readRollups(
+      id,
+      fromMs,
+      Math.min(toMs, rawFromMs - 1),
+      resolutionMs,
+      columns,
+    );
+    if (stored === null) {
+      stored = emptyColumns();
+      rawFromMs = fromMs;
+    }
     if (rawFromMs > toMs) return stored;
     const rawStart = Math.max(rawFromMs, fromMs);
     // Buckets are left-open: those starting in [rawStart, toMs] hold (rawStart, toMs + R].

@@ -25,6 +25,9 @@ test('series ids are never reused after retention deletes the newest series', as
     await store.flushHeads();
     const result = await store.enforceRetention(now);
     assert.equal(result.deletedSeries, 1);
+    // Its label pair went with it (no other series has it); the shared name stays.
+    assert.deepEqual(await store.labelValues('__name__'), ['kept']);
+    assert.deepEqual(await store.labelNames(), ['__name__']);
     await store.close();
 
     // A restart in between: the next id must come from what was persisted, not max(id) + 1.
@@ -33,11 +36,18 @@ test('series ids are never reused after retention deletes the newest series', as
     await store.close();
 
     const db = new Database(path, { readonly: true });
-    const rows = db.prepare('SELECT id, metric FROM series ORDER BY id').all();
+    const rows = db
+      .prepare("SELECT id, json_extract(labels, '$.__name__') AS metric FROM series ORDER BY id")
+      .all();
+    const pairs = db.prepare('SELECT name, value FROM label_pairs ORDER BY id').raw().all();
     db.close();
     assert.deepEqual(rows, [
       { id: 1, metric: 'kept' },
       { id: 3, metric: 'fresh' },
+    ]);
+    assert.deepEqual(pairs, [
+      ['__name__', 'kept'],
+      ['__name__', 'fresh'],
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -11,14 +11,22 @@
  * layout of version 3; the new number marks left-open buckets (s, s + R] (rollup.ts). Blocks
  * of versions 1 to 3 held [s, s + R) buckets: schema version 4 deletes and rebuilds them, and
  * the decoder refuses them.
+ *
+ * Version 5 (schema version 6) has the layout of version 4 with the bucket width after the
+ * bucket count (varint, in 5-minute units), for blocks of coarser buckets: compaction.ts keeps
+ * full-precision float series as 1-hour buckets, each aggregating the 5-minute buckets of its
+ * hour that one row held (two rows may each hold part of an hour; readers merge them). Blocks
+ * of 5-minute buckets are still written as version 4.
  */
 import { BitWriter } from './bits.js';
 import { BitCursor } from './int-column.js';
 import { LlmwatchError } from '../core/errors.js';
-import { allocColumns, type RollupColumns } from './rollup.js';
+import { ROLLUP_BASE_MS, allocColumns, type RollupColumns } from './rollup.js';
 import { readValueColumn, writeValueColumn } from './value-column.js';
 
 const VERSION = 4;
+/** Version 4 plus the bucket width: see the file comment. */
+const VERSION_WIDTH = 5;
 
 /** Scratch space for the decoder's predictions (decoding is synchronous, so one suffices). */
 let scratch = new Float64Array(1024);
@@ -53,18 +61,20 @@ function predictions(
   return { prevLast, change, low, high, mean };
 }
 
-/** Encodes buckets (sorted by start) as one version 4 block. */
-export function encodeRollupBlock(cols: RollupColumns): Uint8Array {
+/**
+ * Encodes buckets (sorted by start) of `resolutionMs` (a multiple of 5 minutes; default 5
+ * minutes) as one block: version 4 for 5-minute buckets, else version 5.
+ */
+export function encodeRollupBlock(
+  cols: RollupColumns,
+  resolutionMs: number = ROLLUP_BASE_MS,
+): Uint8Array {
   const n = cols.startsMs.length;
   const w = new BitWriter(16 + n * 4);
   w.writeBits(0, 8);
-  w.writeBits(VERSION, 8);
-  let v = n;
-  while (v >= 0x80) {
-    w.writeBits((v % 0x80) | 0x80, 8);
-    v = Math.floor(v / 0x80);
-  }
-  w.writeBits(v, 8);
+  w.writeBits(resolutionMs === ROLLUP_BASE_MS ? VERSION : VERSION_WIDTH, 8);
+  writeVarint(w, n);
+  if (resolutionMs !== ROLLUP_BASE_MS) writeVarint(w, resolutionMs / ROLLUP_BASE_MS);
 
   writeValueColumn(w, cols.startsMs, n);
   writeValueColumn(w, cols.counts, n);
@@ -80,30 +90,60 @@ export function encodeRollupBlock(cols: RollupColumns): Uint8Array {
   return w.toBytes();
 }
 
-/** Byte offset of the bucket columns, and the bucket count, of a version 4 block. */
-function header(block: Uint8Array): { pos: number; n: number } {
-  if (block[0] !== 0 || block[1] !== VERSION) {
+function writeVarint(w: BitWriter, value: number): void {
+  let v = value;
+  while (v >= 0x80) {
+    w.writeBits((v % 0x80) | 0x80, 8);
+    v = Math.floor(v / 0x80);
+  }
+  w.writeBits(v, 8);
+}
+
+/**
+ * Byte offset of the bucket columns, the bucket count and the bucket width (ms) of a version 4
+ * or 5 block.
+ */
+function header(block: Uint8Array): { pos: number; n: number; resolutionMs: number } {
+  if (block[0] !== 0 || (block[1] !== VERSION && block[1] !== VERSION_WIDTH)) {
     const version = block[0] !== 0 ? 1 : (block[1] ?? 0);
+    if (version > VERSION_WIDTH) {
+      throw new LlmwatchError(
+        'store_rollup_layout',
+        `store: rollup block of layout version ${version} was written by a newer llmwatch; upgrade llmwatch to read this store`,
+      );
+    }
     throw new LlmwatchError(
       'store_rollup_layout',
       `store: rollup block of layout version ${version} holds [s, s + R) buckets, which this llmwatch no longer reads; schema version 4 rebuilds them on open, so the store was changed after migrating: delete its rollups table rows and reopen`,
     );
   }
+  // Two varints: the bucket count, then (version 5) the width in 5-minute units.
   let pos = 2;
   let n = 0;
-  let scale = 1;
-  for (;;) {
+  for (let scale = 1; ; scale *= 0x80) {
     const byte = block[pos++] ?? 0;
     n += (byte & 0x7f) * scale;
-    if (byte < 0x80) break;
-    scale *= 0x80;
+    if (byte < 0x80 || pos >= block.length) break;
   }
-  return { pos, n };
+  if (block[1] === VERSION) return { pos, n, resolutionMs: ROLLUP_BASE_MS };
+  let units = 0;
+  for (let scale = 1; ; scale *= 0x80) {
+    const byte = block[pos++] ?? 0;
+    units += (byte & 0x7f) * scale;
+    if (byte < 0x80 || pos >= block.length) break;
+  }
+  return { pos, n, resolutionMs: units * ROLLUP_BASE_MS };
 }
 
 /** Number of buckets in a block (read from its header). */
 export function rollupBlockLength(block: Uint8Array): number {
   return header(block).n;
+}
+
+/** Width of a block's buckets, ms (read from its header): 5 minutes, or 1 hour (version 5). */
+export function rollupBlockResolution(block: Uint8Array): number {
+  if (block[0] === 0 && block[1] === VERSION) return ROLLUP_BASE_MS;
+  return header(block).resolutionMs;
 }
 
 /**

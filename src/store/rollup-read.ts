@@ -10,8 +10,15 @@ import {
   allocDecodedColumns,
   decodeRollupBlockInto,
   rollupBlockLength,
+  rollupBlockResolution,
 } from './rollup-codec.js';
-import { COLUMN_KEYS, allocColumns, type RollupColumns } from './rollup.js';
+import {
+  COLUMN_KEYS,
+  ROLLUP_BASE_MS,
+  allocColumns,
+  bucketStart,
+  type RollupColumns,
+} from './rollup.js';
 import type { Statements } from './statements.js';
 
 /**
@@ -23,6 +30,41 @@ export interface DecodedRollups {
   data: Float64Array;
   n: number;
   columns: number;
+  /** Bucket width, ms: 5 minutes, or 1 hour (full-precision floats after compaction). */
+  resolutionMs: number;
+}
+
+/** A rollup row's first and last bucket start and its bucket width, ms. */
+export type RollupSpan = [minTs: number, maxTs: number, resolutionMs: number];
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Whether rollup rows (spans in (max_ts, id) order) holding 1-hour buckets, if any, give exact
+ * buckets of `resolutionMs` up to bucket start `toMs`: the resolution must be whole hours
+ * (fromMs is then on an hour), no row may overlap another (their buckets share starts: "the
+ * latest write wins" cannot tell them apart), and no hourly row may reach past `toMs` when the
+ * range ends within an hour (its last bucket would hold samples past the range).
+ */
+export function hourlyRowsUsable(
+  spans: readonly RollupSpan[],
+  toMs: number,
+  resolutionMs: number,
+): boolean {
+  let hourly = false;
+  let reachesPast = false;
+  for (const [, maxTs, width] of spans) {
+    if (width === ROLLUP_BASE_MS) continue;
+    hourly = true;
+    if (maxTs > toMs) reachesPast = true;
+  }
+  if (!hourly) return true;
+  if (resolutionMs % HOUR_MS !== 0) return false;
+  for (let i = 1; i < spans.length; i++) {
+    if ((spans[i] as RollupSpan)[0] <= (spans[i - 1] as RollupSpan)[1]) return false;
+  }
+  const endsOnHour = (bucketStart(toMs, ROLLUP_BASE_MS) + ROLLUP_BASE_MS) % HOUR_MS === 0;
+  return endsOnHour || !reachesPast;
 }
 
 /** The columns left empty (not decoded), as in allocDecodedColumns. */
@@ -32,9 +74,10 @@ const NOT_DECODED = new Float64Array(0);
 export type DecodedBlock = DecodedRollups;
 
 /**
- * The stored 5-minute rollups of series `id` with bucket starts in [fromMs, toMs], as
- * BlockStore.readRollups, decoding only the blocks `cache` lacks (or holds with fewer than
- * `columns` columns). The result is a copy: callers may change it without touching the cache.
+ * The stored rollups of series `id` with bucket starts in [fromMs, toMs], as
+ * BlockStore.readRollups (null when its 1-hour buckets cannot give `resolutionMs`), decoding
+ * only the blocks `cache` lacks (or holds with fewer than `columns` columns). The result is a
+ * copy: callers may change it without touching the cache.
  */
 export function readCachedRollups(
   stmts: Statements,
@@ -42,8 +85,9 @@ export function readCachedRollups(
   id: number,
   fromMs: number,
   toMs: number,
+  resolutionMs: number,
   wanted: number = BLOCK_COLUMN_ORDER.length,
-): RollupColumns {
+): RollupColumns | null {
   const columns = Math.max(1, Math.min(wanted, BLOCK_COLUMN_ORDER.length));
   const index = stmts.rollupIndexInRange.all(id, fromMs, toMs);
   const found: Array<DecodedRollups | undefined> = new Array(index.length);
@@ -54,6 +98,12 @@ export function readCachedRollups(
     else (missing ??= []).push(k);
   }
   if (missing !== undefined) fetchMissing(stmts, cache, index, missing, found, columns);
+  const rowSpans = index.map((row, k): RollupSpan => [
+    row[1],
+    row[2],
+    found[k]?.resolutionMs ?? ROLLUP_BASE_MS,
+  ]);
+  if (!hourlyRowsUsable(rowSpans, toMs, resolutionMs)) return null;
 
   // Rows come in (max_ts, id) order; blocks that overlap are merged, the latest write winning.
   let disjoint = true;
@@ -141,7 +191,8 @@ function fetchMissing(
       views[key] = c < columns ? data.subarray(c * n, (c + 1) * n) : NOT_DECODED;
     });
     decodeRollupBlockInto(bytes, views, 0, columns);
-    const block: DecodedRollups = { kind: 'rollups', data, n, columns };
+    const resolutionMs = rollupBlockResolution(bytes);
+    const block: DecodedRollups = { kind: 'rollups', data, n, columns, resolutionMs };
     found[k] = block;
     cache.set(blockId, block, data.byteLength);
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { toLayoutV4 } from '../../test/support/store-layout-v4.js';
+import { toLayoutV6 } from '../../test/support/store-layout-v6.js';
 import { STALE_NAN } from '../promql/staleness.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { createSqliteStore } from './sqlite-store.js';
@@ -104,6 +105,95 @@ describe('schema version 5: block bytes in the blobs table', () => {
         .get();
       assert.equal(indexRows, check.prepare('SELECT count(*) FROM blobs').pluck().get());
       check.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Label sets of the schema 7 test: shared and unique pairs, escapes, non-ASCII, an empty value. */
+const LABEL_SETS: Array<Record<string, string>> = [
+  { __name__: 'req_total', job: 'api', code: '200' },
+  { __name__: 'req_total', job: 'api', code: '500' },
+  { __name__: 'req_total', job: 'batch', code: '200', note: '' },
+  { __name__: 'temp', room: 'sal\u00e9 "B"\\n', job: 'api' },
+  { __name__: 'temp', room: '\u{1f321}', job: 'batch' },
+];
+
+function labelSamples(t: number, value: number): Sample[] {
+  // Fresh label objects each time: the store must find the series by their labels.
+  return LABEL_SETS.map((labels) => ({ labels: { ...labels }, timestampMs: t, value }));
+}
+
+describe('schema version 7: series found by a hash of their labels, label pairs stored once', () => {
+  it('migrates a version 6 store: same ids, labels, matchers and samples; no duplicate series', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmwatch-schema7-'));
+    try {
+      const path = join(dir, 'v6.db');
+      const store = createSqliteStore({ path, retentionIntervalMs: 0 });
+      for (let i = 0; i < 10; i++) await store.append(labelSamples(T0 + i * STEP, i));
+      const before = await store.select(ALL, 0, T0 + 20 * STEP);
+      const names = await store.labelNames();
+      const jobs = await store.labelValues('job');
+      await store.close();
+      const db = new Database(path);
+      toLayoutV6(db);
+      const oldIds = db.prepare('SELECT id, labels FROM series ORDER BY id').raw().all();
+      db.close();
+
+      const reopened = createSqliteStore({ path, retentionIntervalMs: 0 });
+      assert.deepEqual(await reopened.select(ALL, 0, T0 + 20 * STEP), before);
+      assert.deepEqual(await reopened.labelNames(), names);
+      assert.deepEqual(await reopened.labelValues('job'), jobs);
+      const api = await reopened.select([{ name: 'job', type: '=', value: 'api' }], 0, T0 * 2);
+      assert.deepEqual(
+        api.map((s) => s.labels),
+        [LABEL_SETS[0], LABEL_SETS[1], LABEL_SETS[3]],
+      );
+      // The same label sets again, and one new series: found, not duplicated.
+      await reopened.append([
+        ...labelSamples(T0 + 10 * STEP, 10),
+        { labels: { __name__: 'temp', room: 'new' }, timestampMs: T0, value: 1 },
+      ]);
+      await reopened.close();
+
+      const check = new Database(path, { readonly: true });
+      const rows = check.prepare('SELECT id, labels FROM series ORDER BY id').raw().all();
+      assert.deepEqual(rows.slice(0, 5), oldIds);
+      assert.deepEqual(rows[5], [6, '{"__name__":"temp","room":"new"}']);
+      const columns = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('series');
+      assert.deepEqual(columns, ['id', 'labels', 'labels_hash', 'cut_wal_id', 'cut_before_ts']);
+      const indexes = check.prepare('SELECT name FROM pragma_index_list(?)').pluck().all('series');
+      assert.deepEqual(indexes, ['series_by_labels_hash']);
+      const pairs = check.prepare('SELECT count(*) FROM label_pairs').pluck().get();
+      // __name__ x2, job x2, code x2, room x3: each once.
+      assert.equal(pairs, 9);
+      assert.equal(check.prepare('SELECT count(*) FROM label_postings').pluck().get(), 17);
+      check.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells apart series whose labels hash the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmwatch-schema7-'));
+    try {
+      const path = join(dir, 'collide.db');
+      let store = createSqliteStore({ path, retentionIntervalMs: 0 });
+      await store.append(labelSamples(T0, 1));
+      await store.close();
+      // Another label set with the first one's hash, found first by the index (lower id).
+      const db = new Database(path);
+      db.exec(`INSERT INTO series (id, labels, labels_hash)
+               SELECT 0, '{"__name__":"decoy"}', labels_hash FROM series WHERE id = 1`);
+      db.close();
+
+      store = createSqliteStore({ path, retentionIntervalMs: 0 });
+      await store.append(labelSamples(T0 + STEP, 2));
+      const all = await store.select(ALL, 0, T0 * 2);
+      await store.close();
+      assert.equal(all.length, LABEL_SETS.length);
+      for (const s of all) assert.deepEqual(s.values, [1, 2]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

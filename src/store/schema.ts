@@ -2,10 +2,13 @@
  * The SQLite schema of the embedded metric store and its migrations.
  *
  * - `series`: one row per label set. `labels` is the canonical JSON (names sorted, empty values
- *   left out) and doubles as the unique key; `metric` repeats `__name__` for readability.
- * - `label_index`: inverted index (label name, value) -> series id, `__name__` included; label
- *   matchers are resolved against it. Up to version 2 a second index (by series) served
- *   deleting a series; retention now deletes a series' rows by its label pairs.
+ *   left out); up to version 6 it doubled as the unique key and `metric` repeated `__name__`.
+ *   Since version 7 a series is found by `labels_hash` (labels.ts), then its labels compared.
+ * - `label_index` (up to version 6): inverted index (label name, value) -> series id,
+ *   `__name__` included; label matchers are resolved against it. Up to version 2 a second
+ *   index (by series) served deleting a series; retention deletes a series' rows by its label
+ *   pairs. Version 7 splits it into `label_pairs` (each distinct (name, value) once, with an id)
+ *   and `label_postings` (pair id, series id).
  * - `wal` (version 2): the write-ahead log, one row per append() holding the batch in binary
  *   (wal-codec.ts); rows whose samples are all in chunks are deleted. AUTOINCREMENT keeps ids
  *   growing even after every row was deleted: the checkpoint compares them.
@@ -22,11 +25,16 @@
  * - Version 4 makes rollup buckets left-open, (s, s + R] instead of [s, s + R): it deletes every
  *   rollup row and sets meta `rollups_rebuild`, and the store rebuilds them from the chunks on
  *   open (rollup-rebuild.ts; the key is deleted when done).
+ * - Version 6: compaction keeps the rollups of full-precision float series as 1-hour buckets
+ *   (rollup-codec.ts layout 5); their rows' min_ts and max_ts stay 5-minute bucket starts.
+ * - Version 7: see MIGRATE_TO_HASHED_SERIES: `series` is found by `labels_hash` (then the
+ *   labels compared) and `label_index` is split into `label_pairs` and `label_postings`.
  * - `samples` (version 1 only): one row per sample; converted to chunks on open (migrate-v1.ts).
  * - `meta`: key/value rows; `schema_version` drives migrations, `next_chunk_id` numbers chunks.
  */
 import type Database from 'better-sqlite3';
 import { LlmwatchError } from '../core/errors.js';
+import { labelsKeyHash } from './labels.js';
 
 /**
  * Version 5: block bytes move to the rowid table `blobs`, keyed by the block id, and `chunks` and
@@ -114,6 +122,51 @@ const MIGRATE_TO_BLOBS = `
   END;
 `;
 
+/** The SQL function version 7 computes `series.labels_hash` with (registered while migrating). */
+const HASH_FUNCTION = 'llmwatch_labels_hash';
+
+/**
+ * Version 7: `series` loses its UNIQUE labels index (a second copy of every label set) and
+ * `metric` column for a 47-bit hash of the labels (labels.ts labelsKeyHash, through the SQL
+ * function HASH_FUNCTION) with a plain index; `label_index`, one (name, value) text pair per
+ * series and label, becomes `label_pairs` (each distinct pair once, with an id) and
+ * `label_postings` (pair id, series id).
+ */
+const MIGRATE_TO_HASHED_SERIES = `
+  CREATE TABLE series_v7 (
+    id INTEGER PRIMARY KEY,
+    labels TEXT NOT NULL,
+    labels_hash INTEGER NOT NULL,
+    cut_wal_id INTEGER NOT NULL DEFAULT 0,
+    cut_before_ts INTEGER NOT NULL DEFAULT -9007199254740991
+  );
+  INSERT INTO series_v7 (id, labels, labels_hash, cut_wal_id, cut_before_ts)
+    SELECT id, labels, ${HASH_FUNCTION}(labels), cut_wal_id, cut_before_ts FROM series
+    ORDER BY id;
+  DROP TABLE series;
+  ALTER TABLE series_v7 RENAME TO series;
+  CREATE INDEX series_by_labels_hash ON series (labels_hash);
+
+  CREATE TABLE label_pairs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (name, value)
+  );
+  INSERT INTO label_pairs (name, value)
+    SELECT DISTINCT name, value FROM label_index ORDER BY name, value;
+  CREATE TABLE label_postings (
+    pair_id INTEGER NOT NULL,
+    series_id INTEGER NOT NULL,
+    PRIMARY KEY (pair_id, series_id)
+  ) WITHOUT ROWID;
+  INSERT INTO label_postings (pair_id, series_id)
+    SELECT p.id, l.series_id FROM label_index l
+    JOIN label_pairs p ON p.name = l.name AND p.value = l.value
+    ORDER BY p.id, l.series_id;
+  DROP TABLE label_index;
+`;
+
 /** Each entry migrates from schema version `index` to `index + 1`. */
 const MIGRATIONS: readonly string[] = [
   `
@@ -172,6 +225,10 @@ const MIGRATIONS: readonly string[] = [
   INSERT OR REPLACE INTO meta (key, value) VALUES ('rollups_rebuild', '0');
   `,
   MIGRATE_TO_BLOBS,
+  // Version 6: rollup blocks may hold 1-hour buckets (rollup-codec.ts layout 5), which older
+  // versions cannot read; nothing to convert.
+  'SELECT 1;',
+  MIGRATE_TO_HASHED_SERIES,
 ];
 
 /** The schema version this code writes. */
@@ -190,6 +247,7 @@ export function migrateSchema(db: Database.Database, path: string): void {
     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
   );
 
+  db.function(HASH_FUNCTION, { deterministic: true }, (labels) => labelsKeyHash(String(labels)));
   const from = db
     .transaction(() => {
       const version = Number(readVersion.get()?.value ?? '0');
@@ -204,6 +262,6 @@ export function migrateSchema(db: Database.Database, path: string): void {
       return version;
     })
     .immediate();
-  // Version 5 copies every block: give the old tables' pages back (no-op without auto_vacuum).
-  if (from < 5 && from > 0) db.pragma('incremental_vacuum');
+  // Versions 5 and 7 copy tables: give the old tables' pages back (no-op without auto_vacuum).
+  if (from < 7 && from > 0) db.pragma('incremental_vacuum');
 }

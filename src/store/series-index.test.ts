@@ -41,7 +41,7 @@ function withStatements(fn: (stmts: Statements, db: Database.Database) => void):
 
 function insertSeries(stmts: Statements, id: number, labels: Labels): void {
   const key = JSON.stringify(Object.fromEntries(Object.entries(labels).sort()));
-  stmts.insertSeries.run(id, labels.__name__ ?? '', key);
+  stmts.insertSeries.run(id, key);
   for (const [name, value] of Object.entries(labels)) stmts.insertLabel.run(name, value, id);
 }
 

@@ -1,7 +1,8 @@
 /**
- * Resolving label matchers to series through the inverted label index (`label_index`), and the
- * parsed label sets of stored series by id (`SeriesLabels`). The per-sample map from an
- * incoming label set to its series id is series-cache.ts.
+ * Resolving label matchers to series through the inverted label index (`label_pairs` and
+ * `label_postings`, schema.ts), and the parsed label sets of stored series by id
+ * (`SeriesLabels`). The per-sample map from an incoming label set to its series id is
+ * series-cache.ts.
  */
 import { parseLabelsKey } from './labels.js';
 import { compileMatchers, matchesAll, type CompiledMatcher } from './matchers.js';

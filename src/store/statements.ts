@@ -2,6 +2,7 @@
  * The prepared statements of the SQLite store, prepared once per connection.
  */
 import type Database from 'better-sqlite3';
+import { labelsKeyHash } from './labels.js';
 
 /**
  * A stored chunk or rollup block row: [id, min_ts, max_ts, count, data, format] (rollups: count
@@ -14,10 +15,13 @@ export type SeriesBlockRow = [...BlockRow, number];
 
 /** Prepared statements bound to one open database. */
 export interface Statements {
-  seriesIdByLabels: Database.Statement<[string], number>;
-  insertSeries: Database.Statement<[number, string, string]>;
+  /** The id of the series whose canonical labels key is `key` (by its hash, then the key). */
+  seriesIdByLabels: { get(key: string): number | undefined };
+  /** (id, canonical labels key). */
+  insertSeries: { run(id: number, key: string): void };
   maxSeriesId: Database.Statement<[], number>;
-  insertLabel: Database.Statement<[string, string, number]>;
+  /** (name, value, series id): the pair (added once), then the posting. */
+  insertLabel: { run(name: string, value: string, seriesId: number): void };
   labelsById: Database.Statement<[number], { labels: string }>;
   /** [id, labels] of the series whose ids are in the JSON array given. */
   labelsOfIds: Database.Statement<[string], [number, string]>;
@@ -53,7 +57,8 @@ export interface Statements {
   deleteRollupsBefore: Database.Statement<[number, number]>;
   seriesWithoutData: Database.Statement<[], number>;
   deleteSeries: Database.Statement<[number]>;
-  deleteLabel: Database.Statement<[string, string, number]>;
+  /** (name, value, series id): the posting, then the pair when no other series has it. */
+  deleteLabel: { run(name: string, value: string, seriesId: number): void };
   seriesWithChunks: Database.Statement<[], number>;
   maxBlockId: Database.Statement<[], number>;
   readMeta: Database.Statement<[string], string>;
@@ -63,14 +68,8 @@ export interface Statements {
 /** Prepares every statement the store uses. */
 export function prepareStatements(db: Database.Database): Statements {
   return {
-    seriesIdByLabels: db
-      .prepare<[string], number>('SELECT id FROM series WHERE labels = ?')
-      .pluck(),
-    insertSeries: db.prepare('INSERT INTO series (id, metric, labels) VALUES (?, ?, ?)'),
+    ...seriesStatements(db),
     maxSeriesId: db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM series').pluck(),
-    insertLabel: db.prepare(
-      'INSERT OR IGNORE INTO label_index (name, value, series_id) VALUES (?, ?, ?)',
-    ),
     labelsById: db.prepare('SELECT labels FROM series WHERE id = ?'),
     labelsOfIds: db
       .prepare<[string], [number, string]>(
@@ -80,25 +79,27 @@ export function prepareStatements(db: Database.Database): Statements {
     allSeriesIds: db.prepare<[], number>('SELECT id FROM series ORDER BY id').pluck(),
     seriesIdsByLabel: db
       .prepare<[string, string], number>(
-        'SELECT series_id FROM label_index WHERE name = ? AND value = ? ORDER BY series_id',
+        `SELECT series_id FROM label_postings
+         WHERE pair_id = (SELECT id FROM label_pairs WHERE name = ? AND value = ?)
+         ORDER BY series_id`,
       )
       .pluck(),
     // Loose index scans: one index seek per distinct name or value, not one per row.
     distinctNames: db
       .prepare<[], string>(
         `WITH RECURSIVE names(n) AS (
-           SELECT min(name) FROM label_index
+           SELECT min(name) FROM label_pairs
            UNION ALL
-           SELECT (SELECT min(name) FROM label_index WHERE name > n) FROM names WHERE n IS NOT NULL
+           SELECT (SELECT min(name) FROM label_pairs WHERE name > n) FROM names WHERE n IS NOT NULL
          ) SELECT n FROM names WHERE n IS NOT NULL`,
       )
       .pluck(),
     distinctValues: db
       .prepare<[{ name: string }], string>(
         `WITH RECURSIVE label(v) AS (
-           SELECT (SELECT min(value) FROM label_index WHERE name = @name)
+           SELECT (SELECT min(value) FROM label_pairs WHERE name = @name)
            UNION ALL
-           SELECT (SELECT min(value) FROM label_index WHERE name = @name AND value > v)
+           SELECT (SELECT min(value) FROM label_pairs WHERE name = @name AND value > v)
            FROM label WHERE v IS NOT NULL
          ) SELECT v FROM label WHERE v IS NOT NULL`,
       )
@@ -183,15 +184,62 @@ export function prepareStatements(db: Database.Database): Statements {
       )
       .pluck(),
     deleteSeries: db.prepare('DELETE FROM series WHERE id = ?'),
-    deleteLabel: db.prepare(
-      'DELETE FROM label_index WHERE name = ? AND value = ? AND series_id = ?',
-    ),
     seriesWithChunks: db
       .prepare<[], number>('SELECT DISTINCT series_id FROM chunk_index ORDER BY series_id')
       .pluck(),
     maxBlockId: db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM blobs').pluck(),
     readMeta: db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck(),
     writeMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+  };
+}
+
+/**
+ * The statements on `series` and the label tables (schema version 7: series found by the hash
+ * of their labels key, label pairs stored once and referenced by id; see schema.ts).
+ */
+function seriesStatements(
+  db: Database.Database,
+): Pick<Statements, 'seriesIdByLabels' | 'insertSeries' | 'insertLabel' | 'deleteLabel'> {
+  const byHash = db
+    .prepare<[number, string], number>('SELECT id FROM series WHERE labels_hash = ? AND labels = ?')
+    .pluck();
+  const insertSeries = db.prepare<[number, string, number]>(
+    'INSERT INTO series (id, labels, labels_hash) VALUES (?, ?, ?)',
+  );
+  const insertPair = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO label_pairs (name, value) VALUES (?, ?)',
+  );
+  const insertPosting = db.prepare<[number, string, string]>(
+    `INSERT OR IGNORE INTO label_postings (pair_id, series_id)
+     SELECT id, ? FROM label_pairs WHERE name = ? AND value = ?`,
+  );
+  const pairId = db
+    .prepare<[string, string], number>('SELECT id FROM label_pairs WHERE name = ? AND value = ?')
+    .pluck();
+  const deletePosting = db.prepare<[number, number]>(
+    'DELETE FROM label_postings WHERE pair_id = ? AND series_id = ?',
+  );
+  const deleteUnusedPair = db.prepare<[number, number]>(
+    `DELETE FROM label_pairs
+     WHERE id = ? AND NOT EXISTS (SELECT 1 FROM label_postings WHERE pair_id = ?)`,
+  );
+  return {
+    seriesIdByLabels: { get: (key) => byHash.get(labelsKeyHash(key), key) },
+    insertSeries: { run: (id, key) => void insertSeries.run(id, key, labelsKeyHash(key)) },
+    insertLabel: {
+      run(name, value, seriesId) {
+        insertPair.run(name, value);
+        insertPosting.run(seriesId, name, value);
+      },
+    },
+    deleteLabel: {
+      run(name, value, seriesId) {
+        const id = pairId.get(name, value);
+        if (id === undefined) return;
+        deletePosting.run(id, seriesId);
+        deleteUnusedPair.run(id, id);
+      },
+    },
   };
 }
 

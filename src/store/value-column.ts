@@ -66,6 +66,14 @@ function decimalScale(values: ArrayLike<number>, n: number, predictions?: ArrayL
 }
 
 /**
+ * True when every one of the `n` values is a few-decimal number (writeDecimalColumn would write
+ * them); false for full-precision floats, NaN, ±Infinity and -0.
+ */
+export function isDecimalColumn(values: ArrayLike<number>, n: number): boolean {
+  return decimalScale(values, n) >= 0;
+}
+
+/**
  * Appends `n` values to `w`. With `predictions` (same length; computed by the reader from
  * values it has already decoded), each value is written relative to its prediction.
  */

@@ -1,13 +1,16 @@
 /**
- * Test support: turns a store file of schema version 5 (block bytes in `blobs`, `chunks` and
- * `rollups` as views) back into the table layout of schema version 4, exactly as version 4
+ * Test support: turns a store file of schema version 5 or later (block bytes in `blobs`, `chunks`
+ * and `rollups` as views; series and label tables as store-layout-v6.ts leaves them) back into
+ * the table layout of schema version 4, exactly as version 4
  * created it, so that tests can check the migrations from older stores on data written by the
  * current code.
  */
 import type Database from 'better-sqlite3';
+import { toLayoutV6 } from './store-layout-v6.js';
 
 /** Rewrites the open database `db` into the version 4 layout and sets schema_version 4. */
 export function toLayoutV4(db: Database.Database): void {
+  toLayoutV6(db);
   db.transaction(() => {
     db.exec(`
       CREATE TABLE v4_chunks (
