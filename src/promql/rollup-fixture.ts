@@ -23,7 +23,7 @@ export const STALE_NAN = new Float64Array(
 )[0] as number;
 
 /** Mulberry32: a small seeded PRNG in [0, 1). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -6,23 +6,12 @@ import type { Window } from './range-functions.js';
 import { evaluateRollupCall } from './rollup-eval.js';
 import { ROLLUP_FUNCTIONS } from './rollup-plan.js';
 import { rollupStepColumns } from './rollup-steps.js';
+import { prng } from './rollup-fixture.js';
 import { STALE_NAN } from './staleness.js';
 
 const M5 = ROLLUP_BASE_MS;
 const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
-
-/** Mulberry32: a small seeded PRNG in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Raw samples of one series over 6 h: `value(i, rand)` at irregular times, with gaps. */
 function rawSeries(
