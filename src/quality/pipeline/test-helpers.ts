@@ -1,16 +1,24 @@
 /**
  * Helpers for the pipeline's tests: a temporary database path, fake evaluators and pairs.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { qualityConfigSchema } from '../config.js';
 import type { Evaluator, PipelineResult } from './evaluator.js';
 import type { PairInput } from './queue.js';
 
-/** A fresh database path in a new temporary folder. */
+/** Temporary folders made by tempDbPath, removed when the test process exits. */
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh database path in a new temporary folder (removed when the process exits). */
 export function tempDbPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'llmwatch-quality-')), 'quality.db');
+  const dir = mkdtempSync(join(tmpdir(), 'llmwatch-quality-'));
+  tempDirs.push(dir);
+  return join(dir, 'quality.db');
 }
 
 /** The `quality` config with defaults, plus pipeline settings. */
