@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { COLUMN_KEYS } from './rollup.js';
 import { BlockCache, ENTRY_OVERHEAD_BYTES } from './block-cache.js';
 import { createSqliteStore, type SqliteStore } from './sqlite-store.js';
 import type { LabelMatcher, RollupSeriesData, Sample } from './types.js';
@@ -10,18 +11,7 @@ const T0 = 1_700_000_000_000 - (1_700_000_000_000 % (6 * HOUR));
 const STALE = Buffer.from('7ff0000000000002', 'hex').readDoubleBE(0);
 const NAN_PAYLOAD = Buffer.from('7ff8000000000bad', 'hex').readDoubleBE(0);
 const ALL: LabelMatcher[] = [{ name: '__name__', type: '=~', value: '.+' }];
-const COLUMN_NAMES = [
-  'startsMs',
-  'counts',
-  'sums',
-  'mins',
-  'maxs',
-  'firsts',
-  'firstTimestampsMs',
-  'lasts',
-  'lastTimestampsMs',
-  'increases',
-] as const;
+const COLUMN_NAMES = ['startsMs', ...COLUMN_KEYS] as const;
 
 describe('BlockCache', () => {
   it('evicts the least recently used entries at the byte bound', () => {

@@ -17,26 +17,13 @@
  * so a bucket holding only markers is absent; a window ending within a bucket needs raw data.
  * Stores written before schema version 4 held [s, s + R) buckets; the migration rebuilds them.
  */
+import type { RollupColumns } from './types.js';
 
 /** Resolution of stored rollups, in milliseconds (5 minutes). */
 export const ROLLUP_BASE_MS = 300_000;
 
-/** Aggregates per bucket as parallel columns; bucket i covers (startsMs[i], +resolution]. */
-export interface RollupColumns {
-  startsMs: Float64Array;
-  /** Samples in the bucket (staleness markers excluded). */
-  counts: Float64Array;
-  sums: Float64Array;
-  /** Prometheus min/max_over_time semantics: NaN only when every value is NaN. */
-  mins: Float64Array;
-  maxs: Float64Array;
-  firsts: Float64Array;
-  firstTimestampsMs: Float64Array;
-  lasts: Float64Array;
-  lastTimestampsMs: Float64Array;
-  /** Counter increase from the first to the last sample in the bucket, resets handled. */
-  increases: Float64Array;
-}
+/** Aggregates per bucket as parallel columns (defined with the store's types). */
+export type { RollupColumns };
 
 /** Every column but startsMs, in block order. */
 export const COLUMN_KEYS = [

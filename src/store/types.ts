@@ -54,13 +54,10 @@ export interface SeriesColumns {
  * left out of every aggregate. See store/rollup.ts for which PromQL functions each field answers
  * exactly. Columns are typed arrays of equal length (possibly views into a larger buffer).
  */
-export interface RollupSeriesData {
-  labels: Labels;
-  /** Bucket width in milliseconds (a multiple of 5 minutes). */
-  resolutionMs: number;
-  /** Bucket start times (Unix ms), ascending. */
+export interface RollupColumns {
+  /** Bucket start times (Unix ms), ascending; bucket i covers (startsMs[i], +resolution]. */
   startsMs: Float64Array;
-  /** Samples per bucket. */
+  /** Samples per bucket (staleness markers excluded). */
   counts: Float64Array;
   sums: Float64Array;
   /** Smallest and largest value; NaN only when every value in the bucket is NaN. */
@@ -73,6 +70,13 @@ export interface RollupSeriesData {
   lastTimestampsMs: Float64Array;
   /** Counter increase from the first to the last sample of the bucket, resets handled. */
   increases: Float64Array;
+}
+
+/** One series' rollup buckets (RollupColumns) with its labels and bucket width. */
+export interface RollupSeriesData extends RollupColumns {
+  labels: Labels;
+  /** Bucket width in milliseconds (a multiple of 5 minutes). */
+  resolutionMs: number;
 }
 
 /** The bucket columns of RollupSeriesData. */
