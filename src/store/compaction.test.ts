@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { maxRowBytes } from './compaction.js';
+import { maxRowBytes } from './compaction-rows.js';
 import { createSqliteStore } from './sqlite-store.js';
 import type { LabelMatcher, Sample } from './types.js';
 

@@ -30,6 +30,14 @@
 import type Database from 'better-sqlite3';
 import type { BlockStore } from './blocks.js';
 import {
+  ascending,
+  joinGroups,
+  maxRowBytes,
+  mergeableSpan,
+  spanOf,
+  splitEncode,
+} from './compaction-rows.js';
+import {
   CHUNK_FORMAT_TAGGED,
   encodeStoredChunk,
   isColumnChunk,
@@ -68,18 +76,6 @@ export const DEFAULT_LEVELS: readonly CompactionLevel[] = [
   { windowMs: 7_200_000, delayMs: 1_800_000, reencodeChunks: false },
   { windowMs: 21_600_000, delayMs: 3_600_000, reencodeChunks: true },
 ];
-
-/**
- * Largest data bytes of a merged row on a database of `pageSize` bytes: within what SQLite keeps
- * in a WITHOUT ROWID table's page (about a quarter page; bigger rows spill into an overflow
- * page of their own), less room for the key, and at most an eighth of a page so that a page's
- * unused tail stays small.
- */
-export function maxRowBytes(pageSize: number): number {
-  const maxLocal = Math.floor(((pageSize - 12) * 64) / 255) - 23;
-  return Math.min(maxLocal - 64, Math.floor(pageSize / ROW_FRACTION));
-}
-const ROW_FRACTION = 8;
 
 /**
  * A window whose rows the next level merges at most this long after it was due is left to
@@ -371,14 +367,6 @@ function hasFloatValues(cols: RollupColumns): boolean {
   return ![cols.firsts, cols.lasts, cols.mins, cols.maxs].every((c) => isDecimalColumn(c, n));
 }
 
-/** True when each row (in (max_ts, id) order) starts after the one before ends. */
-function ascending(rows: readonly BlockRow[]): boolean {
-  for (let i = 1; i < rows.length; i++) {
-    if ((rows[i] as BlockRow)[1] <= (rows[i - 1] as BlockRow)[2]) return false;
-  }
-  return true;
-}
-
 /** A stored cursor, or null when absent or unreadable (the level then starts afresh). */
 function readCursor(raw: string | undefined): Cursor | null {
   if (raw === undefined) return null;
@@ -402,72 +390,4 @@ function metaKey(level: CompactionLevel): string {
 
 function alignDown(ms: number, windowMs: number): number {
   return Math.floor(ms / windowMs) * windowMs;
-}
-
-function spanOf(rows: readonly BlockRow[]): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const r of rows) {
-    if (r[1] < min) min = r[1];
-    if (r[2] > max) max = r[2];
-  }
-  return [min, max];
-}
-
-/** The rows' span when no other row (`overlapping` lists all rows touching it) overlaps it. */
-function mergeableSpan(
-  rows: readonly BlockRow[],
-  overlapping: readonly BlockRow[],
-): [number, number] | null {
-  if (overlapping.length !== rows.length) return null;
-  const ids = new Set(rows.map((r) => r[0]));
-  for (const r of overlapping) if (!ids.has(r[0])) return null;
-  return spanOf(rows);
-}
-
-/**
- * Groups rows, sorted by time, into runs to join whose bytes stay within `maxBytes`; every row
- * alone when two of them overlap in time (joining them would not let the latest write win).
- */
-function joinGroups(rows: readonly BlockRow[], maxBytes: number): BlockRow[][] {
-  const sorted = [...rows].sort((a, b) => a[1] - b[1]);
-  for (let i = 1; i < sorted.length; i++) {
-    if ((sorted[i] as BlockRow)[1] <= (sorted[i - 1] as BlockRow)[2]) return sorted.map((r) => [r]);
-  }
-  const groups: BlockRow[][] = [];
-  let bytes = Infinity;
-  for (const row of sorted) {
-    const size = row[4].length + 8;
-    if (bytes + size > maxBytes) {
-      groups.push([]);
-      bytes = 0;
-    }
-    (groups[groups.length - 1] as BlockRow[]).push(row);
-    bytes += size;
-  }
-  return groups;
-}
-
-/**
- * Encodes items [0, n) as consecutive pieces, each at most `maxBytes` where possible: a piece
- * too big is cut into parts of about 90% of `maxBytes` until it fits or holds at most 60 items.
- */
-export function splitEncode(
-  n: number,
-  maxBytes: number,
-  encode: (from: number, to: number) => Uint8Array,
-): Array<{ from: number; to: number; bytes: Uint8Array }> {
-  const out: Array<{ from: number; to: number; bytes: Uint8Array }> = [];
-  const visit = (from: number, to: number): void => {
-    const bytes = encode(from, to);
-    if (bytes.length <= maxBytes || to - from <= 60) {
-      out.push({ from, to, bytes });
-      return;
-    }
-    const parts = Math.ceil(bytes.length / (maxBytes * 0.9));
-    const size = Math.ceil((to - from) / parts);
-    for (let start = from; start < to; start += size) visit(start, Math.min(to, start + size));
-  };
-  if (n > 0) visit(0, n);
-  return out;
 }

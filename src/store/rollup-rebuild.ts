@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { BlockStore } from './blocks.js';
-import { splitEncode } from './compaction.js';
+import { splitEncode } from './compaction-rows.js';
 import { encodeRollupBlock } from './rollup-codec.js';
 import { ROLLUP_BASE_MS, computeRollups, sliceColumns } from './rollup.js';
 import { SampleBuffer } from './sample-buffer.js';
