@@ -25,6 +25,8 @@ export function startRegistryFlusher(opts: {
   logger: Logger;
   intervalMs?: number;
   nowMs?: () => number;
+  /** Called before each snapshot, to copy figures kept elsewhere into the registry. */
+  beforeCollect?: () => void;
 }): RegistryFlusher {
   const nowMs = opts.nowMs ?? Date.now;
   let lastTimestampMs = 0;
@@ -33,6 +35,7 @@ export function startRegistryFlusher(opts: {
     const timestampMs = Math.max(Math.floor(nowMs()), lastTimestampMs + 1);
     lastTimestampMs = timestampMs;
     try {
+      opts.beforeCollect?.();
       opts.writer.write(opts.registry.collect(timestampMs));
     } catch (err) {
       opts.logger.error({ err }, 'registry flush failed');

@@ -12,6 +12,7 @@ import { createSqliteStore } from '../store/sqlite-store.js';
 import { createSampleWriter, type SampleWriter } from '../ingest/writer.js';
 import { createMetricRegistry, type MetricRegistry } from '../ingest/registry.js';
 import { startRegistryFlusher, type RegistryFlusher } from '../ingest/flusher.js';
+import { registerStoreMetrics } from './store-metrics.js';
 import { createGateway, type Gateway, type RequestFacts } from '../gateway/gateway.js';
 import { createScraper, type Scraper } from '../scrape/scraper.js';
 import { connectDiscovery } from '../scrape/discovery.js';
@@ -98,9 +99,11 @@ export async function startLlmwatch(
     flushIntervalMs: 250,
     onDropped: (count) => dropped.inc(count),
   });
+  const refreshStoreMetrics = registerStoreMetrics(registry, () => store.blockCacheStats());
   const flusher = startRegistryFlusher({
     registry,
     writer,
+    beforeCollect: refreshStoreMetrics,
     logger,
     intervalMs: config.store.flushIntervalSeconds * 1000,
   });
@@ -197,7 +200,10 @@ export async function startLlmwatch(
       store,
       scraper,
       dashboards,
-      renderOwnMetrics: () => registry.renderExposition(),
+      renderOwnMetrics: () => {
+        refreshStoreMetrics();
+        return registry.renderExposition();
+      },
       otlp,
       evaluations: createEvaluationsApi(quality.records),
       pairs: createPairsIngestHandler({ ingest: quality.ingest, logger }),

@@ -87,6 +87,9 @@ test('gateway samples flushed to the store are queryable, and llmwatch exposes i
   assert.equal(body.data.result[0]!.metric.status_class, 'error');
   const own = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(own, /llm_upstream_errors_total\{[^}]*kind="connect"[^}]*\} 1/);
+  const cacheBound = /^llmwatch_store_block_cache_max_bytes (\S+)$/m.exec(own)?.[1];
+  assert.equal(Number(cacheBound), 128 * 2 ** 20); // the default store.blockCacheBytes
+  assert.match(own, /^llmwatch_store_block_cache_misses_total \d+$/m);
 });
 
 test('query API: other methods get 405, a JSON body gets a 400 that says to use a form', async () => {
