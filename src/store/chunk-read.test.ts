@@ -127,6 +127,31 @@ describe('chunk cache in the store', () => {
       await store.selectColumns(ALL, T0 + 1, T0 + HOUR - 1);
       const second = store.blockCacheStats();
       assert.deepEqual([second.hits, second.misses, second.entries], [24, 24, 24]);
+      const chunks = store.chunkCacheStats();
+      assert.deepEqual([chunks.hits, chunks.misses, chunks.entries], [24, 24, 24]);
+      assert.equal(chunks.bytes, second.bytes);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fills at most a quarter of the bound per select', async () => {
+    const store = createSqliteStore({
+      path: ':memory:',
+      chunkSamples: 40,
+      blockCacheBytes: 1 << 16,
+    });
+    try {
+      await store.append(samples(T0, T0 + 6 * HOUR, 0));
+      await store.flushHeads();
+      // 4 series × 36 chunks of 40 samples: about 85 KB decoded, more than the bound.
+      const first = await store.selectColumns(ALL, T0, T0 + 6 * HOUR);
+      const stats = store.chunkCacheStats();
+      assert.ok(stats.bytes <= (1 << 16) / 4 && stats.entries > 10, JSON.stringify(stats));
+      assert.ok(stats.misses > stats.entries, JSON.stringify(stats));
+      // A second select hits what the first kept and answers the same.
+      assert.deepEqual(bits(await store.selectColumns(ALL, T0, T0 + 6 * HOUR)), bits(first));
+      assert.equal(store.chunkCacheStats().hits, stats.entries);
     } finally {
       await store.close();
     }

@@ -7,9 +7,10 @@
  *
  * Limitation: a chunk is decoded whole even when the window needs a few of its samples (the
  * samples just before a 1-hour range), so a miss costs a little more than reading the window
- * only; and a select whose chunks outsize the cache evicts rollup blocks other dashboards use.
+ * only; and chunks share the cache's bound with rollup blocks under one plain LRU, so raw reads
+ * (up to a quarter of the bound per select) can evict rollup blocks that longer ranges reuse.
  */
-import type { BlockCache } from './block-cache.js';
+import { ENTRY_OVERHEAD_BYTES, type BlockCache } from './block-cache.js';
 import { decodeStoredChunkInto } from './chunk-codec.js';
 import type { SeriesHead } from './head.js';
 import { latestPerTimestamp, type DecodedBlock } from './rollup-read.js';
@@ -42,14 +43,28 @@ export interface ChunkRead {
   chunk: DecodedChunk;
 }
 
+/** Chunks found in the block cache and chunks read from the database, since opening. */
+export interface ChunkCacheCounts {
+  hits: number;
+  misses: number;
+}
+
+/** Share of the cache's bound that one select may fill with chunks it read (see room). */
+export const SELECT_CACHE_SHARE = 0.25;
+
 /**
  * The chunks of each series in `seriesIds` that may hold samples in [startMs, endMs], in
  * (max_ts, id) order, decoded, from the cache where it holds them; series without any are left
- * out. Every chunk read from the database is decoded once and cached.
+ * out. Every chunk read from the database is decoded once, and cached while `room` (bytes,
+ * decreased as they go in; start a select with SELECT_CACHE_SHARE of the bound) lasts: one long
+ * raw read cannot flush the blocks every dashboard refresh reuses. `counts` counts hits and
+ * misses.
  */
 export function readCachedChunks(
   stmts: Statements,
   cache: BlockCache<DecodedBlock>,
+  counts: ChunkCacheCounts,
+  room: { bytes: number },
   seriesIds: readonly number[],
   startMs: number,
   endMs: number,
@@ -66,7 +81,10 @@ export function readCachedChunks(
     if (hit !== undefined && hit.kind === 'chunk') found[k] = hit;
     else (missing ??= []).push(k);
   }
-  if (missing !== undefined) fetchMissing(stmts, cache, index, missing, found);
+  const misses = missing?.length ?? 0;
+  counts.hits += index.length - misses;
+  counts.misses += misses;
+  if (missing !== undefined) fetchMissing(stmts, cache, room, index, missing, found);
 
   let seriesId = NaN;
   let reads: ChunkRead[] = [];
@@ -85,10 +103,14 @@ export function readCachedChunks(
   return result;
 }
 
-/** Fetches and decodes the chunks of `index` at positions `missing` into `found` and the cache. */
+/**
+ * Fetches and decodes the chunks of `index` at positions `missing` into `found`, and into the
+ * cache while `room` lasts.
+ */
 function fetchMissing(
   stmts: Statements,
   cache: BlockCache<DecodedBlock>,
+  room: { bytes: number },
   index: readonly ChunkIndexRow[],
   missing: readonly number[],
   found: Array<DecodedChunk | undefined>,
@@ -104,7 +126,10 @@ function fetchMissing(
     if (bytes === undefined) continue;
     const chunk = decodeWhole(row[4], bytes, row[3]);
     found[k] = chunk;
-    cache.set(row[0], chunk, chunkBytes(chunk));
+    const size = chunkBytes(chunk);
+    if (size + ENTRY_OVERHEAD_BYTES > room.bytes) continue;
+    room.bytes -= size + ENTRY_OVERHEAD_BYTES;
+    cache.set(row[0], chunk, size);
   }
 }
 

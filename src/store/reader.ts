@@ -23,6 +23,7 @@ import {
   chunkReadsBound,
   columnsOfChunks,
   readCachedChunks,
+  SELECT_CACHE_SHARE,
   type ChunkRead,
 } from './chunk-read.js';
 import { columnsToDecode } from './rollup-codec.js';
@@ -118,12 +119,15 @@ export function createReader(deps: ReaderDeps): StoreReader {
     // that bound exact.
     const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
     const result: SeriesColumns[] = [];
+    const room = { bytes: blocks.cache.maxBytes * SELECT_CACHE_SHARE };
     for (let q = 0; q < refs.length; q += QUERY_SERIES) {
       const queried = refs.slice(q, q + QUERY_SERIES);
       const ids = queried.map((ref) => ref.id);
       // Through the block cache when it is on (chunk-read.ts), else straight from the rows.
       const sourceOf = blocks.cache.enabled
-        ? cachedSources(readCachedChunks(stmts, blocks.cache, ids, startMs, endMs))
+        ? cachedSources(
+            readCachedChunks(stmts, blocks.cache, blocks.chunkCounts, room, ids, startMs, endMs),
+          )
         : rowSources(blocks.chunkRowsOf(ids, startMs, endMs));
       for (let i = 0; i < queried.length;) {
         const batch: Array<{ labels: Labels; source: ChunkSource; heads: SeriesHead[] }> = [];
