@@ -15,7 +15,7 @@ import { aggregate } from './aggregate.js';
 import { evaluateBinary } from './binary.js';
 import { evaluateCall } from './functions.js';
 import { labelsKey } from './labels.js';
-import { sumAtStep, type RangeSteps } from './range-steps.js';
+import { aggregateAtStep, type RangeSteps } from './range-steps.js';
 import {
   assertUniqueLabels,
   evalError,
@@ -109,8 +109,8 @@ export function evaluateAt(expr: ExprNode, timeMs: number, ctx: EvalContext): Ev
       return { type: 'vector', samples };
     }
     case 'aggregate': {
-      const sums = sumAtStep(expr, timeMs, ctx);
-      if (sums !== undefined) return { type: 'vector', samples: sums };
+      const atStep = aggregateAtStep(expr, timeMs, ctx);
+      if (atStep !== undefined) return { type: 'vector', samples: atStep };
       const param = expr.param ? evaluateAt(expr.param, timeMs, ctx) : undefined;
       const input = vectorOf(evaluateAt(expr.expr, timeMs, ctx));
       return { type: 'vector', samples: aggregate(expr, input, param) };

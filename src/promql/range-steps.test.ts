@@ -53,11 +53,23 @@ const QUERIES = [
   '100 * (1 - sum by (component) (rate(h_bucket{le="0.1"}[30s])) / clamp_min(sum by (component) (rate(h_bucket[30s])), 1e-9))',
   'rate(h_bucket[30s]) / ignoring (le) group_left sum by (component) (rate(h_bucket[60s]))',
   'sum by (le, component) (rate(h_bucket[30s])) > on (le, component) sum by (le, component) (rate(h_bucket[20s]))',
+  // Aggregations of instant selectors (markers, NaN, -0 and gaps inside) and max/min of calls.
+  'max by (component) (h_bucket)',
+  'min by (le) (h_bucket offset 5s)',
+  'sum by (component) (h_bucket)',
+  '100 * max by (component, le) (h_bucket)',
+  'sum by (__name__) (h_bucket)',
+  'max by (component) (h_bucket @ 50)',
+  'max(rate(h_bucket[30s]))',
+  'min by (component) (delta(h_bucket[40s]))',
+  // Aggregations of aggregations (whose whole-range results share the per-node cache).
+  'sum by (component) (max by (component, le) (h_bucket))',
+  'max(sum by (component) (rate(h_bucket[30s])))',
 ];
 
 /** A range query's points, compared with an instant query at each of its steps. */
-async function assertSameAsInstant(store: MetricStore): Promise<number> {
-  const engine = createPromqlEngine(store);
+async function assertSameAsInstant(store: MetricStore, lookbackDeltaMs?: number): Promise<number> {
+  const engine = createPromqlEngine(store, { lookbackDeltaMs });
   let compared = 0;
   for (const query of QUERIES) {
     for (const [startMs, stepMs] of [
@@ -88,6 +100,14 @@ test('whole-range rate and sum give what step-by-step evaluation gives (memory s
   const store = createMemoryStore();
   await store.append(samples());
   assert.ok((await assertSameAsInstant(store)) > 2000);
+});
+
+test('whole-range selectors honour a short lookback delta', async () => {
+  const store = createMemoryStore();
+  await store.append(samples());
+  // 10 s and 25 s: samples exactly lookback old are left out, and gaps of 20 s leave steps empty.
+  assert.ok((await assertSameAsInstant(store, 10_000)) > 1000);
+  assert.ok((await assertSameAsInstant(store, 25_000)) > 1000);
 });
 
 test('whole-range rate and sum give what step-by-step evaluation gives (SQLite store, chunks and heads)', async () => {
@@ -123,19 +143,24 @@ test('whole-range sums over more groups × steps than one tile of sums', async (
   }
   await store.append(all);
   const engine = createPromqlEngine(store);
-  const query = 'sum by (s) (rate(c[30s]))';
-  const range = await engine.rangeQuery(query, 0, 160_000, 5_000);
-  const matrix = range.resultType === 'matrix' ? range.result : [];
-  let compared = 0;
-  for (let t = 0; t <= 160_000; t += 5_000) {
-    const instant = await engine.instantQuery(query, t);
-    const want = instant.resultType === 'vector' ? instant.result : [];
-    const got = matrix.flatMap((series) => {
-      const point = series.values.find(([s]) => s === t / 1000);
-      return point === undefined ? [] : [{ metric: series.metric, value: point }];
-    });
-    assert.deepEqual(got, want, `at ${t} ms`);
-    compared += want.length;
+  for (const query of [
+    'sum by (s) (rate(c[30s]))',
+    'max by (s) (c)',
+    'min by (s) (rate(c[30s]))',
+  ]) {
+    const range = await engine.rangeQuery(query, 0, 160_000, 5_000);
+    const matrix = range.resultType === 'matrix' ? range.result : [];
+    let compared = 0;
+    for (let t = 0; t <= 160_000; t += 5_000) {
+      const instant = await engine.instantQuery(query, t);
+      const want = instant.resultType === 'vector' ? instant.result : [];
+      const got = matrix.flatMap((series) => {
+        const point = series.values.find(([s]) => s === t / 1000);
+        return point === undefined ? [] : [{ metric: series.metric, value: point }];
+      });
+      assert.deepEqual(got, want, `${query} at ${t} ms`);
+      compared += want.length;
+    }
+    assert.ok(compared > 40_000, `${query}: compared ${compared}`);
   }
-  assert.ok(compared > 40_000, `compared ${compared}`);
 });

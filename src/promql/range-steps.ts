@@ -19,6 +19,7 @@ import { rangeWindow, type EvalContext } from './eval.js';
 import { EXTRAPOLATED, extrapolatedAt, unusualBefore } from './range-call.js';
 import { extrapolateIncrease, type Window } from './range-functions.js';
 import { rollupStepColumns, type StepColumns } from './rollup-steps.js';
+import { selectorColumns } from './selector-steps.js';
 import type { InstantSample } from './values.js';
 
 /** The steps of a range query: evaluation times in order, and each time's index. */
@@ -55,10 +56,16 @@ function rawRateCall(node: ExprNode, ctx: EvalContext): MatrixSelectorNode | und
  * first step and cached for the others.
  */
 function stepColumnsOf(node: ExprNode, ctx: EvalContext): StepColumns | undefined {
-  if (node.kind !== 'call') return undefined;
+  // The cache also holds aggregates' results (aggregateAtStep): look up only these kinds.
+  if (node.kind !== 'vectorSelector' && node.kind !== 'call') return undefined;
   const steps = ctx.steps as RangeSteps;
   const cached = steps.cache.get(node) as StepColumns | undefined;
   if (cached !== undefined) return cached;
+  if (node.kind === 'vectorSelector') {
+    const selected = selectorColumns(node, ctx);
+    if (selected !== undefined) steps.cache.set(node, selected);
+    return selected;
+  }
   const arg = node.args[0];
   if (arg?.kind !== 'matrixSelector') return undefined;
   const rollups = ctx.rollups?.get(arg.selector);
@@ -165,16 +172,18 @@ export function callAtStep(
 }
 
 /**
- * `sum [by|without (...)] (f(sel[r]))` at `timeMs` from whole-range sums, `f` a call of
- * callAtStep's kinds, or undefined when the node is not of that shape or `timeMs` is not a step
- * of the range query.
+ * `sum|max|min [by|without (...)] (x)` at `timeMs` from whole-range results, `x` a call of
+ * callAtStep's kinds or a raw instant selector (selector-steps.ts), or undefined when the node
+ * is not of that shape or `timeMs` is not a step of the range query.
  */
-export function sumAtStep(
+export function aggregateAtStep(
   node: AggregateNode,
   timeMs: number,
   ctx: EvalContext,
 ): InstantSample[] | undefined {
-  if (node.op !== 'sum' || node.param !== null) return undefined;
+  if (node.param !== null || !(node.op === 'sum' || node.op === 'max' || node.op === 'min')) {
+    return undefined;
+  }
   const k = ctx.steps?.indexOf.get(timeMs);
   if (k === undefined) return undefined;
   const steps = ctx.steps as RangeSteps;
@@ -182,9 +191,13 @@ export function sumAtStep(
   if (sums === undefined) {
     const columns = stepColumnsOf(node.expr, ctx);
     if (columns === undefined) return undefined;
-    sums = sumColumns(node, columns, steps.timesMs.length);
+    const n = steps.timesMs.length;
+    sums = node.op === 'sum' ? sumColumns(node, columns, n) : extremeColumns(node, columns, n);
     steps.cache.set(node, sums);
   }
+  // A call's samples drop their name: a by(__name__) group keeps it, still to drop. A
+  // selector's samples keep theirs.
+  const dropsName = node.expr.kind === 'call';
   // The step's samples are built when asked: short-lived objects instead of every step's held
   // for the whole query.
   const groupIds = sums.groupIds[k] as Int32Array;
@@ -193,14 +206,13 @@ export function sumAtStep(
   for (let i = 0; i < groupIds.length; i++) {
     const labels = sums.groups[groupIds[i] as number] as Labels;
     const sample: InstantSample = { labels, value: values[i] as number };
-    // The rate's samples drop their name: a by(__name__) group keeps it, still to drop.
-    if ('__name__' in labels) sample.dropName = true;
+    if (dropsName && '__name__' in labels) sample.dropName = true;
     out.push(sample);
   }
   return out;
 }
 
-/** Per step, the groups present (in order of first appearance) and their sums. */
+/** Per step, the groups present (in order of first appearance) and their aggregates. */
 interface StepSums {
   groups: Labels[];
   groupIds: Int32Array[];
@@ -212,19 +224,7 @@ const TILE_SUMS = 1 << 16;
 
 /** Every step's groups and sums, groups in order of first appearance (as aggregate.ts). */
 function sumColumns(node: AggregateNode, columns: StepColumns, n: number): StepSums {
-  const labelsOf = groupOf(node);
-  const groups: Labels[] = [];
-  const groupIndex = new Map<Labels, number>();
-  const groupOfSeries = columns.labels.map((seriesLabels) => {
-    const labels = labelsOf(seriesLabels);
-    let g = groupIndex.get(labels);
-    if (g === undefined) {
-      g = groups.length;
-      groups.push(labels);
-      groupIndex.set(labels, g);
-    }
-    return g;
-  });
+  const { groups, groupOfSeries } = groupsOf(node, columns);
   // Per group and step, a Kahan-Neumaier sum and its compensation, added exactly as kahanAdd
   // does. Series are walked in input order and, inside each, the steps of a tile of steps: every
   // (group, step) sum still gets its terms in input order, and each series' columns are read
@@ -272,6 +272,81 @@ function sumColumns(node: AggregateNode, columns: StepColumns, n: number): StepS
         values[i] = Number.isFinite(sum) ? sum + (cs[at] as number) : sum;
       });
       result.groupIds.push(Int32Array.from(order));
+      result.values.push(values);
+    }
+  }
+  return result;
+}
+
+/** The groups of `node` (in order of first appearance) and the group of each series. */
+function groupsOf(
+  node: AggregateNode,
+  columns: StepColumns,
+): { groups: Labels[]; groupOfSeries: number[] } {
+  const labelsOf = groupOf(node);
+  const groups: Labels[] = [];
+  const groupIndex = new Map<Labels, number>();
+  const groupOfSeries = columns.labels.map((seriesLabels) => {
+    const labels = labelsOf(seriesLabels);
+    let g = groupIndex.get(labels);
+    if (g === undefined) {
+      g = groups.length;
+      groups.push(labels);
+      groupIndex.set(labels, g);
+    }
+    return g;
+  });
+  return { groups, groupOfSeries };
+}
+
+/**
+ * Every step's groups and maxima (or minima), groups in order of first appearance: per group
+ * and step, the present series' values folded in input order exactly as aggregate.ts reduces
+ * them (a NaN is replaced by any later value; a later NaN never replaces a number).
+ */
+function extremeColumns(node: AggregateNode, columns: StepColumns, n: number): StepSums {
+  const { groups, groupOfSeries } = groupsOf(node, columns);
+  const isMax = node.op === 'max';
+  const groupCount = groups.length;
+  // Tiles of steps bound what is held at once, as in sumColumns.
+  const tile = Math.max(1, Math.min(n, Math.floor(TILE_SUMS / Math.max(1, groupCount))));
+  const best = new Float64Array(groupCount * tile);
+  const touched = new Uint8Array(groupCount * tile);
+  const result: StepSums = { groups, groupIds: [], values: [] };
+  for (let k0 = 0; k0 < n; k0 += tile) {
+    const width = Math.min(tile, n - k0);
+    const orders: number[][] = Array.from({ length: width }, () => []);
+    touched.fill(0);
+    for (let s = 0; s < columns.labels.length; s++) {
+      const present = columns.present[s] as Uint8Array;
+      const values = columns.values[s] as Float64Array;
+      const g = groupOfSeries[s] as number;
+      const base = g * tile - k0;
+      for (let k = k0; k < k0 + width; k++) {
+        if (present[k] !== 1) continue;
+        const at = base + k;
+        const v = values[k] as number;
+        if (touched[at] === 0) {
+          touched[at] = 1;
+          best[at] = v;
+          (orders[k - k0] as number[]).push(g);
+          continue;
+        }
+        const current = best[at] as number;
+        if ((isMax ? v > current : v < current) || current !== current) best[at] = v;
+      }
+    }
+    for (let k = k0; k < k0 + width; k++) {
+      // Plain loops: TypedArray.from with a mapping function is several times slower.
+      const order = orders[k - k0] as number[];
+      const groupIds = new Int32Array(order.length);
+      const values = new Float64Array(order.length);
+      for (let i = 0; i < order.length; i++) {
+        const g = order[i] as number;
+        groupIds[i] = g;
+        values[i] = best[g * tile + k - k0] as number;
+      }
+      result.groupIds.push(groupIds);
       result.values.push(values);
     }
   }

@@ -21,6 +21,14 @@ export interface BlockCacheStats {
   maxBytes: number;
 }
 
+/** Hit, miss and size counts of one kind of entry in a BlockCache (its share of the bound). */
+export interface BlockKindStats {
+  hits: number;
+  misses: number;
+  entries: number;
+  bytes: number;
+}
+
 /** An LRU map from block id to decoded value, holding at most `maxBytes` (0: holds nothing). */
 export class BlockCache<V> {
   private readonly entries = new Map<number, { value: V; bytes: number }>();
@@ -74,6 +82,18 @@ export class BlockCache<V> {
   clear(): void {
     this.entries.clear();
     this.bytes = 0;
+  }
+
+  /** Number and bytes of the entries whose value passes `test` (walks every entry). */
+  sizeOf(test: (value: V) => boolean): { entries: number; bytes: number } {
+    let entries = 0;
+    let bytes = 0;
+    for (const entry of this.entries.values()) {
+      if (!test(entry.value)) continue;
+      entries++;
+      bytes += entry.bytes;
+    }
+    return { entries, bytes };
   }
 
   stats(): BlockCacheStats {

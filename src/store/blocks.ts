@@ -17,7 +17,8 @@ import {
   rollupBlockLength,
   rollupBlockResolution,
 } from './rollup-codec.js';
-import { BlockCache } from './block-cache.js';
+import { BlockCache, type BlockKindStats } from './block-cache.js';
+import type { ChunkCacheCounts } from './chunk-read.js';
 import {
   ROLLUP_BASE_MS,
   computeRollups,
@@ -51,8 +52,13 @@ export class BlockStore {
   newestTs = -Infinity;
   oldestTs = Infinity;
 
-  /** Decoded blocks by id for queries (rollup-read.ts); writes and compaction bypass it. */
+  /**
+   * Decoded blocks by id for queries (rollup-read.ts, and raw chunks of selects, chunk-read.ts);
+   * writes and compaction bypass it.
+   */
   readonly cache: BlockCache<DecodedBlock>;
+  /** Hits and misses of the chunk lookups in `cache` (its own counts mix both kinds). */
+  readonly chunkCounts: ChunkCacheCounts = { hits: 0, misses: 0 };
 
   /** `cacheBytes`: bound of the decoded block cache, in bytes; 0 (default) turns it off. */
   constructor(
@@ -63,6 +69,11 @@ export class BlockStore {
     // Never below an existing block id: a block's bytes are keyed by its id (table blobs).
     const saved = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
     this.nextId = Math.max(saved, (stmts.maxBlockId.get() ?? 0) + 1);
+  }
+
+  /** Hits, misses, entries and bytes of the raw chunks in the cache (walks every entry). */
+  chunkCacheStats(): BlockKindStats {
+    return { ...this.chunkCounts, ...this.cache.sizeOf((block) => block.kind === 'chunk') };
   }
 
   /** Persists nextId; call inside the transaction that wrote blocks. */

@@ -19,6 +19,13 @@ import {
 import { compareRefs, resolveSeries, SeriesLabels, type SeriesRef } from './series-index.js';
 import type { BlockRow, Statements } from './statements.js';
 import { SampleBuffer } from './sample-buffer.js';
+import {
+  chunkReadsBound,
+  columnsOfChunks,
+  readCachedChunks,
+  SELECT_CACHE_SHARE,
+  type ChunkRead,
+} from './chunk-read.js';
 import { columnsToDecode } from './rollup-codec.js';
 import type {
   Labels,
@@ -112,41 +119,53 @@ export function createReader(deps: ReaderDeps): StoreReader {
     // that bound exact.
     const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
     const result: SeriesColumns[] = [];
+    const room = { bytes: blocks.cache.maxBytes * SELECT_CACHE_SHARE };
     for (let q = 0; q < refs.length; q += QUERY_SERIES) {
       const queried = refs.slice(q, q + QUERY_SERIES);
-      const rowsOf = blocks.chunkRowsOf(
-        queried.map((ref) => ref.id),
-        startMs,
-        endMs,
-      );
+      const ids = queried.map((ref) => ref.id);
+      // Through the block cache when it is on (chunk-read.ts), else straight from the rows.
+      const sourceOf = blocks.cache.enabled
+        ? cachedSources(
+            readCachedChunks(stmts, blocks.cache, blocks.chunkCounts, room, ids, startMs, endMs),
+          )
+        : rowSources(blocks.chunkRowsOf(ids, startMs, endMs));
       for (let i = 0; i < queried.length;) {
-        const batch: Array<{ labels: Labels; rows: BlockRow[]; heads: SeriesHead[] }> = [];
+        const batch: Array<{ labels: Labels; source: ChunkSource; heads: SeriesHead[] }> = [];
         let capacity = 0;
         while (i < queried.length && (batch.length === 0 || capacity < BATCH_SAMPLES)) {
           const { id, labels } = queried[i++] as SeriesRef;
-          const source = {
-            labels,
-            rows: rowsOf.get(id) ?? [],
-            heads: heads.headsOf(heads.states.get(id)),
-          };
-          capacity += samplesBound(source.rows, source.heads, startMs, endMs);
-          batch.push(source);
+          const seriesHeads = heads.headsOf(heads.states.get(id));
+          const source = sourceOf(id);
+          capacity += source.bound(seriesHeads, startMs, endMs);
+          batch.push({ labels, source, heads: seriesHeads });
         }
         const out = new SampleBuffer(Math.min(capacity, limits.maxSamplesPerSelect));
         const found: Array<{ labels: Labels; at: number; n: number }> = [];
-        for (const source of batch) {
+        for (const { labels, source, heads: seriesHeads } of batch) {
           const at = out.length;
-          blocks.columnsOfRows(source.rows, startMs, endMs, source.heads, out);
+          source.read(startMs, endMs, seriesHeads, out);
           const n = out.length - at;
           if (n === 0) continue;
           count(n);
-          found.push({ labels: source.labels, at, n });
+          found.push({ labels, at, n });
         }
         for (const series of viewsOf(out, found)) result.push(series);
       }
     }
     return result;
   };
+
+  /** One series' stored chunks as BlockStore rows. */
+  const rowSources =
+    (rowsOf: Map<number, BlockRow[]>) =>
+    (id: number): ChunkSource => {
+      const rows = rowsOf.get(id) ?? [];
+      return {
+        bound: (seriesHeads, startMs, endMs) => samplesBound(rows, seriesHeads, startMs, endMs),
+        read: (startMs, endMs, seriesHeads, out) =>
+          blocks.columnsOfRows(rows, startMs, endMs, seriesHeads, out),
+      };
+    };
 
   return {
     selectColumns,
@@ -242,6 +261,25 @@ export function createReader(deps: ReaderDeps): StoreReader {
     const fresh = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
     return concatColumns(stored, fresh);
   }
+}
+
+/** One series' stored chunks, as rows or decoded, ready to be read with its heads. */
+interface ChunkSource {
+  /** Most samples in [startMs, endMs] the chunks and `heads` can give. */
+  bound(heads: readonly SeriesHead[], startMs: number, endMs: number): number;
+  /** Appends the samples in [startMs, endMs], with `heads`' after, to `out` (as columnsOfRows). */
+  read(startMs: number, endMs: number, heads: readonly SeriesHead[], out: SampleBuffer): void;
+}
+
+/** One series' decoded chunks (chunk-read.ts). */
+function cachedSources(readsOf: Map<number, ChunkRead[]>): (id: number) => ChunkSource {
+  return (id) => {
+    const reads = readsOf.get(id) ?? [];
+    return {
+      bound: (heads, startMs, endMs) => chunkReadsBound(reads, heads, startMs, endMs),
+      read: (startMs, endMs, heads, out) => columnsOfChunks(reads, startMs, endMs, heads, out),
+    };
+  };
 }
 
 /** Samples of a batch of series read into one set of columns (see selectColumns). */

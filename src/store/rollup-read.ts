@@ -5,6 +5,7 @@
  * shared with the uncached path in blocks.ts.
  */
 import type { BlockCache } from './block-cache.js';
+import type { DecodedChunk } from './chunk-read.js';
 import {
   BLOCK_COLUMN_ORDER,
   allocDecodedColumns,
@@ -70,8 +71,8 @@ export function hourlyRowsUsable(
 /** The columns left empty (not decoded), as in allocDecodedColumns. */
 const NOT_DECODED = new Float64Array(0);
 
-/** What the block cache holds (chunks may join later). */
-export type DecodedBlock = DecodedRollups;
+/** What the block cache holds: rollup blocks and raw chunks (chunk-read.ts). */
+export type DecodedBlock = DecodedRollups | DecodedChunk;
 
 /**
  * The stored rollups of series `id` with bucket starts in [fromMs, toMs], as
@@ -94,7 +95,7 @@ export function readCachedRollups(
   let missing: number[] | undefined;
   for (let k = 0; k < index.length; k++) {
     const hit = cache.get((index[k] as [number, number, number])[0]);
-    if (hit !== undefined && hit.columns >= columns) found[k] = hit;
+    if (hit?.kind === 'rollups' && hit.columns >= columns) found[k] = hit;
     else (missing ??= []).push(k);
   }
   if (missing !== undefined) fetchMissing(stmts, cache, index, missing, found, columns);

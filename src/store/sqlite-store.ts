@@ -18,7 +18,7 @@
 import { LlmwatchError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { createBatchWriter } from './batch-writer.js';
-import type { BlockCacheStats } from './block-cache.js';
+import type { BlockCacheStats, BlockKindStats } from './block-cache.js';
 import { BlockStore } from './blocks.js';
 import { Compactor } from './compaction.js';
 import { maxRowBytes } from './compaction-rows.js';
@@ -109,6 +109,8 @@ export interface SqliteStore extends MetricStore {
   stats(): Promise<StoreStats>;
   /** Hits, misses and size of the decoded block cache (see blockCacheBytes). */
   blockCacheStats(): BlockCacheStats;
+  /** The raw chunks' part of blockCacheStats (walks every cached entry: for diagnostics). */
+  chunkCacheStats(): BlockKindStats;
   /** See MetricStore.selectRollups. */
   selectRollups(
     matchers: readonly LabelMatcher[],
@@ -408,6 +410,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
     blockCacheStats() {
       return blocks.cache.stats();
+    },
+
+    chunkCacheStats() {
+      return blocks.chunkCacheStats();
     },
 
     async enforceRetention(nowMs) {

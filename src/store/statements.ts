@@ -13,6 +13,9 @@ export type BlockRow = [number, number, number, number, Uint8Array, number];
 /** A chunk row of one of several series: a BlockRow followed by its series id. */
 export type SeriesBlockRow = [...BlockRow, number];
 
+/** A chunk's index row without its bytes: [id, min_ts, max_ts, count, format, series_id]. */
+export type ChunkIndexRow = [number, number, number, number, number, number];
+
 /** Prepared statements bound to one open database. */
 export interface Statements {
   /** The id of the series whose canonical labels key is `key` (by its hash, then the key). */
@@ -41,6 +44,8 @@ export interface Statements {
   chunksInRange: Database.Statement<[number, number, number], BlockRow>;
   /** As chunksInRange for the series whose ids are in the JSON array given, by series id. */
   chunksOfSeriesInRange: Database.Statement<[string, number, number], SeriesBlockRow>;
+  /** As chunksOfSeriesInRange without the bytes (for the block cache). */
+  chunkIndexOfSeriesInRange: Database.Statement<[string, number, number], ChunkIndexRow>;
   deleteChunksEndingIn: Database.Statement<[number, number, number]>;
   deleteRollupsEndingIn: Database.Statement<[number, number, number]>;
   hasChunkFrom: Database.Statement<[number, number], number>;
@@ -135,6 +140,13 @@ export function prepareStatements(db: Database.Database): Statements {
     chunksOfSeriesInRange: db
       .prepare<[string, number, number], SeriesBlockRow>(
         `SELECT id, min_ts, max_ts, count, data, format, series_id FROM chunks
+         WHERE series_id IN (SELECT value FROM json_each(?)) AND max_ts >= ? AND min_ts <= ?
+         ORDER BY series_id, max_ts, id`,
+      )
+      .raw(),
+    chunkIndexOfSeriesInRange: db
+      .prepare<[string, number, number], ChunkIndexRow>(
+        `SELECT id, min_ts, max_ts, count, format, series_id FROM chunk_index
          WHERE series_id IN (SELECT value FROM json_each(?)) AND max_ts >= ? AND min_ts <= ?
          ORDER BY series_id, max_ts, id`,
       )
