@@ -68,6 +68,13 @@ export interface RollupColumns {
   firstTimestampsMs: Float64Array;
   lasts: Float64Array;
   lastTimestampsMs: Float64Array;
+  /**
+   * Timestamp (Unix ms) of the bucket's last point, staleness markers included: greater than
+   * lastTimestampsMs when a marker followed the last sample in the bucket, else equal to it.
+   * NaN when unknown (blocks written before schema version 8); a reader that needs it must
+   * then read raw samples.
+   */
+  lastPointTimestampsMs: Float64Array;
   /** Counter increase from the first to the last sample of the bucket, resets handled. */
   increases: Float64Array;
 }
