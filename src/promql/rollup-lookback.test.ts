@@ -117,10 +117,18 @@ before(async () => {
   copyFileSync(path, join(dir, 'all.db'));
   copyFileSync(path, join(dir, 'half.db'));
   assert.ok(toLegacyBlocks(join(dir, 'all.db'), () => true) > 100);
+  // As schema version 7 left it: opening migrates it to version 8, blocks unchanged.
+  const old = new Database(join(dir, 'all.db'));
+  old.prepare("UPDATE meta SET value = '7' WHERE key = 'schema_version'").run();
+  old.close();
   assert.ok(toLegacyBlocks(join(dir, 'half.db'), (id) => id % 2 === 0) > 50);
   store = createSqliteStore({ path, retentionDays: 0 });
   legacyAll = createSqliteStore({ path: join(dir, 'all.db'), retentionDays: 0 });
   legacyHalf = createSqliteStore({ path: join(dir, 'half.db'), retentionDays: 0 });
+  const migrated = new Database(join(dir, 'all.db'), { readonly: true });
+  const version = "SELECT value FROM meta WHERE key = 'schema_version'";
+  assert.equal(migrated.prepare(version).pluck().get(), '8');
+  migrated.close();
 });
 
 after(async () => {
