@@ -1,5 +1,5 @@
 /**
- * When a range-function selector is answered from the store's rollups instead of raw samples.
+ * When a selector is answered from the store's rollups instead of raw samples.
  *
  * The rule. A matrix selector `f(sel[range])` is read from rollups of resolution R (1h, else 5m)
  * when ALL of these hold:
@@ -16,6 +16,10 @@
  * Buckets are left-open, `(s, s + R]`, like the windows, so under rules 2 and 4 a window is
  * exactly a union of whole buckets whatever the sample timestamps (clock-aligned scrapes put a
  * sample on every boundary; it belongs to the bucket, and the window, ending there).
+ * Under this rule the rollup path gives exactly the raw answer for count, min, max and delta, and
+ * for sum, avg, increase and rate exactly for integer-valued samples (below 2^53); for other
+ * values it differs only by float rounding, relative error at most (samples per bucket) × 2^-52
+ * of the sum of |values| (the store adds a bucket's samples one by one; the engine compensates).
  *
  * A plain instant vector selector `sel` (not under a matrix selector or a subquery) is read
  * from rollups of resolution R (1h, else 5m) when ALL of these hold:
@@ -33,11 +37,7 @@
  *    Otherwise the selector is read raw.
  * The buckets become sparse raw columns, one sample per evaluation time at most (the bucket's
  * last sample, left out when a staleness marker followed it or it is lookback-old), so the
- * evaluator and timestamp() see exactly what raw samples give.
- * Under this rule the rollup path gives exactly the raw answer for count, min, max and delta, and
- * for sum, avg, increase and rate exactly for integer-valued samples (below 2^53); for other
- * values it differs only by float rounding, relative error at most (samples per bucket) × 2^-52
- * of the sum of |values| (the store adds a bucket's samples one by one; the engine compensates).
+ * evaluator and timestamp() see exactly what raw samples give: the same points, bit for bit.
  */
 import type { RollupColumnName, RollupSeriesData } from '../store/types.js';
 import type { AtModifier, ExprNode, VectorSelectorNode } from './ast.js';
