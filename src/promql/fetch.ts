@@ -148,7 +148,9 @@ async function readExactRollups(
 
 /**
  * The samples a lookback read gives (rollup-lookback.ts) and the number of buckets read, or
- * undefined when the rollups cannot answer (rule 5 of the instant selector rule).
+ * undefined when the rollups cannot answer (rule 5 of the instant selector rule) or a series
+ * keeps no rollups at this resolution (the store would compute them from raw samples, which
+ * costs more than evaluating the raw samples directly).
  */
 async function readLookback(
   store: MetricStore,
@@ -157,13 +159,20 @@ async function readLookback(
   lookbackDeltaMs: number,
 ): Promise<{ series: SeriesColumns[]; buckets: number } | undefined> {
   if (store.selectRollups === undefined) return undefined;
-  const buckets = await store.selectRollups(
-    node.matchers,
-    read.fromMs,
-    read.toMs,
-    read.resolutionMs,
-    LOOKBACK_COLUMNS,
-  );
+  let buckets: RollupSeriesData[];
+  try {
+    buckets = await store.selectRollups(
+      node.matchers,
+      read.fromMs,
+      read.toMs,
+      read.resolutionMs,
+      LOOKBACK_COLUMNS,
+      { storedOnly: true },
+    );
+  } catch (err) {
+    if (isLlmwatchError(err) && err.code === 'store_rollups_not_stored') return undefined;
+    throw err;
+  }
   const series = lookbackColumns(buckets, read, lookbackDeltaMs);
   return series === undefined ? undefined : { series, buckets: countBuckets(buckets) };
 }

@@ -32,9 +32,12 @@
  *    point, staleness markers included, then answer exactly);
  * 4. the span from the first lookback window's start to the last one's end is at least
  *    `minSpanMs`;
- * 5. after reading (checked by `lookbackColumns` in rollup-lookback.ts): every bucket that
- *    would give a sample knows its last point (blocks written before schema version 8 do not).
- *    Otherwise the selector is read raw.
+ * 5. when reading: every matched series keeps stored rollups of R for the range (the store is
+ *    asked with `storedOnly`: series that keep 1-hour rollups only, full-precision floats and
+ *    series with plain NaN, have no stored 5-minute buckets, and computing them from raw
+ *    samples costs more than evaluating those samples), and (checked by `lookbackColumns` in
+ *    rollup-lookback.ts) every bucket that would give a sample knows its last point (blocks
+ *    written before schema version 8 do not). Otherwise the selector is read raw.
  * The buckets become sparse raw columns, one sample per evaluation time at most (the bucket's
  * last sample, left out when a staleness marker followed it or it is lookback-old), so the
  * evaluator and timestamp() see exactly what raw samples give: the same points, bit for bit.
