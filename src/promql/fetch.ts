@@ -1,7 +1,8 @@
 /**
  * Fetch planning: finds every selector of a query and the time range it needs, reads the ones
  * rollup-plan.ts allows from rollups and the rest raw, one selector after the other, counting
- * samples against the query's budget as they arrive.
+ * samples against the query's budget as they arrive. Plain instant selectors read from rollups
+ * are handed to the evaluator as raw columns (rollup-lookback.ts).
  */
 import { isLlmwatchError, LlmwatchError } from '../core/errors.js';
 import type {
@@ -15,7 +16,10 @@ import type { AtModifier, ExprNode, VectorSelectorNode } from './ast.js';
 import type { EvalSettings } from './eval.js';
 import { TOO_MANY_SAMPLES_MESSAGE, type QueryBudget } from './limits.js';
 import { isStaleMarker } from './staleness.js';
+import { lookbackColumns } from './rollup-lookback.js';
 import {
+  LOOKBACK_COLUMNS,
+  LOOKBACK_READ,
   ROLLUP_COLUMNS,
   planRollups,
   rollupsExact,
@@ -143,6 +147,37 @@ async function readExactRollups(
 }
 
 /**
+ * The samples a lookback read gives (rollup-lookback.ts) and the number of buckets read, or
+ * undefined when the rollups cannot answer (rule 5 of the instant selector rule) or a series
+ * keeps no rollups at this resolution (the store would compute them from raw samples, which
+ * costs more than evaluating the raw samples directly).
+ */
+async function readLookback(
+  store: MetricStore,
+  node: VectorSelectorNode,
+  read: RollupRead,
+  lookbackDeltaMs: number,
+): Promise<{ series: SeriesColumns[]; buckets: number } | undefined> {
+  if (store.selectRollups === undefined) return undefined;
+  let buckets: RollupSeriesData[];
+  try {
+    buckets = await store.selectRollups(
+      node.matchers,
+      read.fromMs,
+      read.toMs,
+      read.resolutionMs,
+      LOOKBACK_COLUMNS,
+      { storedOnly: true },
+    );
+  } catch (err) {
+    if (isLlmwatchError(err) && err.code === 'store_rollups_not_stored') return undefined;
+    throw err;
+  }
+  const series = lookbackColumns(buckets, read, lookbackDeltaMs);
+  return series === undefined ? undefined : { series, buckets: countBuckets(buckets) };
+}
+
+/**
  * The raw samples of a selector as typed columns: from the store's selectColumns when it has
  * one, else copied from select()'s arrays (the stale mask tells markers apart, as the copy
  * may not keep NaN payloads).
@@ -191,13 +226,22 @@ export async function fetchForQuery(
   const spans = new Map<VectorSelectorNode, TimeSpan>();
   collectSelectors(expr, query, query, settings, spans);
   const planned =
-    store.selectRollups === undefined ? new Map() : planRollups(expr, times, rollupSettings);
+    store.selectRollups === undefined
+      ? new Map<VectorSelectorNode, RollupRead>()
+      : planRollups(expr, times, rollupSettings, settings.lookbackDeltaMs);
   const data: FetchedData = { raw: new Map(), rollups: new Map() };
   try {
     for (const [node, span] of spans) {
       budget.checkDeadline();
       const read = planned.get(node);
-      if (read !== undefined && store.selectRollups !== undefined) {
+      if (read?.func === LOOKBACK_READ) {
+        const found = await readLookback(store, node, read, settings.lookbackDeltaMs);
+        if (found !== undefined) {
+          budget.addSamples(found.buckets);
+          data.raw.set(node, found.series);
+          continue;
+        }
+      } else if (read !== undefined && store.selectRollups !== undefined) {
         const buckets = await readExactRollups(store, node, read);
         if (buckets !== undefined) {
           budget.addSamples(countBuckets(buckets));

@@ -31,6 +31,7 @@ import type {
   Labels,
   LabelMatcher,
   RollupColumnName,
+  RollupReadOptions,
   RollupSeriesData,
   SeriesColumns,
   SeriesData,
@@ -66,6 +67,7 @@ export interface StoreReader {
     endMs: number,
     resolutionMs: number,
     columns?: readonly RollupColumnName[],
+    options?: RollupReadOptions,
   ): RollupSeriesData[];
   /** Samples stored over all series (decodes everything). */
   countSamples(): number;
@@ -182,7 +184,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
       });
     },
 
-    selectRollups(matchers, startMs, endMs, resolutionMs, columns) {
+    selectRollups(matchers, startMs, endMs, resolutionMs, columns, options) {
       checkRange(startMs, endMs);
       if (
         !Number.isSafeInteger(resolutionMs) ||
@@ -202,7 +204,20 @@ export function createReader(deps: ReaderDeps): StoreReader {
       const decoded = columns === undefined ? undefined : columnsToDecode(columns);
       const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
       for (const { id, labels } of refs) {
-        const base = baseRollups(id, fromMs, toMs + resolutionMs - 1, resolutionMs, decoded);
+        const base = baseRollups(
+          id,
+          fromMs,
+          toMs + resolutionMs - 1,
+          resolutionMs,
+          decoded,
+          options?.storedOnly,
+        );
+        if (base === null) {
+          throw new LlmwatchError(
+            'store_rollups_not_stored',
+            `store: series ${JSON.stringify(labels)} keeps no rollups of ${resolutionMs} ms buckets for this range; read its raw samples, or call selectRollups without storedOnly`,
+          );
+        }
         const cols =
           resolutionMs === ROLLUP_BASE_MS ? base : coarsenRollups(base, resolutionMs, fromMs, toMs);
         if (cols.startsMs.length === 0) continue;
@@ -226,7 +241,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
    * rollups up to the bucket of the oldest unsaved sample, computed from raw samples from there
    * on (buckets with samples still in memory have no complete stored rollup yet), or from the
    * start when stored 1-hour buckets cannot give this resolution (full-precision floats).
-   * `columns`: see readRollups.
+   * `columns`: see readRollups. With `storedOnly`, null instead of computing from the start.
    */
   function baseRollups(
     id: number,
@@ -234,7 +249,8 @@ export function createReader(deps: ReaderDeps): StoreReader {
     toMs: number,
     resolutionMs: number,
     columns?: number,
-  ): RollupColumns {
+    storedOnly = false,
+  ): RollupColumns | null {
     let rawFromMs = Infinity;
     for (const head of heads.headsOf(heads.states.get(id))) {
       if (head.count > 0) rawFromMs = Math.min(rawFromMs, sampleBucket(head.minTs, ROLLUP_BASE_MS));
@@ -247,6 +263,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
       columns,
     );
     if (stored === null) {
+      if (storedOnly) return null;
       stored = emptyColumns();
       rawFromMs = fromMs;
     }

@@ -16,7 +16,14 @@
  * bucket count (varint, in 5-minute units), for blocks of coarser buckets: compaction.ts keeps
  * full-precision float series as 1-hour buckets, each aggregating the 5-minute buckets of its
  * hour that one row held (two rows may each hold part of an hour; readers merge them). Blocks
- * of 5-minute buckets are still written as version 4.
+ * of 5-minute buckets were still written as version 4.
+ *
+ * Version 6 (schema version 8), written now for every block: the header of version 5 (the
+ * bucket width always present), then the columns of version 4 with one more after the last
+ * timestamps: lastPointTimestampsMs (the bucket's last point, staleness markers included),
+ * predicted by lastTimestampsMs, so it costs a few bits per block when no marker followed a
+ * bucket's last sample. Blocks of versions 4 and 5 lack it: the decoder fills it with NaN
+ * (unknown), and readers that need it read raw samples instead.
  */
 import { BitWriter } from './bits.js';
 import { BitCursor } from './int-column.js';
@@ -27,6 +34,8 @@ import { readValueColumn, writeValueColumn } from './value-column.js';
 const VERSION = 4;
 /** Version 4 plus the bucket width: see the file comment. */
 const VERSION_WIDTH = 5;
+/** Version 5 plus lastPointTimestampsMs: see the file comment. */
+const VERSION_LAST_POINT = 6;
 
 /** Scratch space for the decoder's predictions (decoding is synchronous, so one suffices). */
 let scratch = new Float64Array(1024);
@@ -63,23 +72,27 @@ function predictions(
 
 /**
  * Encodes buckets (sorted by start) of `resolutionMs` (a multiple of 5 minutes; default 5
- * minutes) as one block: version 4 for 5-minute buckets, else version 5.
+ * minutes) as one block of version 6. `legacyLayout` writes version 4 or 5 instead, without
+ * lastPointTimestampsMs, as stores before schema version 8 did (for tests of such stores).
  */
 export function encodeRollupBlock(
   cols: RollupColumns,
   resolutionMs: number = ROLLUP_BASE_MS,
+  legacyLayout = false,
 ): Uint8Array {
   const n = cols.startsMs.length;
   const w = new BitWriter(16 + n * 4);
   w.writeBits(0, 8);
-  w.writeBits(resolutionMs === ROLLUP_BASE_MS ? VERSION : VERSION_WIDTH, 8);
+  const base = resolutionMs === ROLLUP_BASE_MS;
+  w.writeBits(legacyLayout ? (base ? VERSION : VERSION_WIDTH) : VERSION_LAST_POINT, 8);
   writeVarint(w, n);
-  if (resolutionMs !== ROLLUP_BASE_MS) writeVarint(w, resolutionMs / ROLLUP_BASE_MS);
+  if (!legacyLayout || !base) writeVarint(w, resolutionMs / ROLLUP_BASE_MS);
 
   writeValueColumn(w, cols.startsMs, n);
   writeValueColumn(w, cols.counts, n);
   writeValueColumn(w, cols.firstTimestampsMs, n, cols.startsMs);
   writeValueColumn(w, cols.lastTimestampsMs, n, cols.startsMs);
+  if (!legacyLayout) writeValueColumn(w, cols.lastPointTimestampsMs, n, cols.lastTimestampsMs);
   writeValueColumn(w, cols.lasts, n);
   writeValueColumn(w, cols.firsts, n, predictions(n, cols.counts, null, cols.lasts).prevLast);
   const p = predictions(n, cols.counts, cols.firsts, cols.lasts);
@@ -100,13 +113,15 @@ function writeVarint(w: BitWriter, value: number): void {
 }
 
 /**
- * Byte offset of the bucket columns, the bucket count and the bucket width (ms) of a version 4
- * or 5 block.
+ * Byte offset of the bucket columns, the bucket count and the bucket width (ms) of a version 4,
+ * 5 or 6 block.
  */
 function header(block: Uint8Array): { pos: number; n: number; resolutionMs: number } {
-  if (block[0] !== 0 || (block[1] !== VERSION && block[1] !== VERSION_WIDTH)) {
+  const known =
+    block[1] === VERSION || block[1] === VERSION_WIDTH || block[1] === VERSION_LAST_POINT;
+  if (block[0] !== 0 || !known) {
     const version = block[0] !== 0 ? 1 : (block[1] ?? 0);
-    if (version > VERSION_WIDTH) {
+    if (version > VERSION_LAST_POINT) {
       throw new LlmwatchError(
         'store_rollup_layout',
         `store: rollup block of layout version ${version} was written by a newer llmwatch; upgrade llmwatch to read this store`,
@@ -117,7 +132,7 @@ function header(block: Uint8Array): { pos: number; n: number; resolutionMs: numb
       `store: rollup block of layout version ${version} holds [s, s + R) buckets, which this llmwatch no longer reads; schema version 4 rebuilds them on open, so the store was changed after migrating: delete its rollups table rows and reopen`,
     );
   }
-  // Two varints: the bucket count, then (version 5) the width in 5-minute units.
+  // Two varints: the bucket count, then (versions 5 and 6) the width in 5-minute units.
   let pos = 2;
   let n = 0;
   for (let scale = 1; ; scale *= 0x80) {
@@ -140,7 +155,7 @@ export function rollupBlockLength(block: Uint8Array): number {
   return header(block).n;
 }
 
-/** Width of a block's buckets, ms (read from its header): 5 minutes, or 1 hour (version 5). */
+/** Width of a block's buckets, ms (read from its header): 5 minutes, or 1 hour. */
 export function rollupBlockResolution(block: Uint8Array): number {
   if (block[0] === 0 && block[1] === VERSION) return ROLLUP_BASE_MS;
   return header(block).resolutionMs;
@@ -155,6 +170,7 @@ export const BLOCK_COLUMN_ORDER = [
   'counts',
   'firstTimestampsMs',
   'lastTimestampsMs',
+  'lastPointTimestampsMs',
   'lasts',
   'firsts',
   'increases',
@@ -196,7 +212,8 @@ export function allocDecodedColumns(
 /**
  * Decodes a block into `out` from bucket index `at` on; returns the number of buckets. Only the
  * first `columns` columns of BLOCK_COLUMN_ORDER are decoded (default all); the others of `out`
- * are left as they were.
+ * are left as they were. A block of version 4 or 5 has no lastPointTimestampsMs: it is filled
+ * with NaN (unknown).
  */
 export function decodeRollupBlockInto(
   block: Uint8Array,
@@ -219,19 +236,24 @@ export function decodeRollupBlockInto(
   if (columns < 3) return n;
   readValueColumn(block, c, n, out.firstTimestampsMs.subarray(at, end), starts);
   if (columns < 4) return n;
-  readValueColumn(block, c, n, out.lastTimestampsMs.subarray(at, end), starts);
+  const lastTimestamps = out.lastTimestampsMs.subarray(at, end);
+  readValueColumn(block, c, n, lastTimestamps, starts);
   if (columns < 5) return n;
-  readValueColumn(block, c, n, lasts);
+  const lastPoints = out.lastPointTimestampsMs.subarray(at, end);
+  if (block[1] === VERSION_LAST_POINT) readValueColumn(block, c, n, lastPoints, lastTimestamps);
+  else lastPoints.fill(Number.NaN);
   if (columns < 6) return n;
-  readValueColumn(block, c, n, firsts, predictions(n, counts, null, lasts, space).prevLast);
+  readValueColumn(block, c, n, lasts);
   if (columns < 7) return n;
+  readValueColumn(block, c, n, firsts, predictions(n, counts, null, lasts, space).prevLast);
+  if (columns < 8) return n;
   const p = predictions(n, counts, firsts, lasts, space);
   readValueColumn(block, c, n, out.increases.subarray(at, end), p.change);
-  if (columns < 8) return n;
-  readValueColumn(block, c, n, out.mins.subarray(at, end), p.low);
   if (columns < 9) return n;
-  readValueColumn(block, c, n, out.maxs.subarray(at, end), p.high);
+  readValueColumn(block, c, n, out.mins.subarray(at, end), p.low);
   if (columns < 10) return n;
+  readValueColumn(block, c, n, out.maxs.subarray(at, end), p.high);
+  if (columns < 11) return n;
   readValueColumn(block, c, n, out.sums.subarray(at, end), p.mean);
   return n;
 }

@@ -115,11 +115,11 @@ describe('schema version 4: left-open rollup buckets', () => {
       const rows = check.prepare('SELECT min_ts, max_ts, data FROM rollups').raw().all() as Array<
         [number, number, Buffer]
       >;
-      // Rebuilt rows stay within 6 h windows, in the version 4 layout.
+      // Rebuilt rows stay within 6 h windows, in the version 6 layout.
       assert.ok(rows.length >= 4);
       for (const [min, max, data] of rows) {
         assert.equal(Math.floor(min / (6 * H)), Math.floor(max / (6 * H)));
-        assert.equal(data[1], 4);
+        assert.equal(data[1], 6);
       }
       assert.equal(
         check.prepare("SELECT count(*) FROM meta WHERE key = 'rollups_rebuild'").pluck().get(),

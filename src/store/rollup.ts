@@ -11,10 +11,17 @@
  *   reset, Prometheus's formula) merged with the first/last jumps between buckets gives the exact
  *   raw increase over whole buckets; with firstTimestampsMs/lastTimestampsMs and counts the
  *   extrapolation of rate/increase is exact too.
- * - last_over_time and instant lookback: `lasts` with lastTimestampsMs (not used by the engine).
+ * - instant vector selectors evaluated at a bucket end t with lookback L <= 5 minutes: `lasts`
+ *   with lastTimestampsMs, unless lastPointTimestampsMs (the bucket's last point, staleness
+ *   markers included) says a marker followed the last sample (then absent, like Prometheus).
+ *   That holds for coarser buckets too: the window (t - L, t] lies in the last 5-minute bucket
+ *   of the coarse one, whose last sample and last point the coarse bucket keeps.
+ * - last_over_time: `lasts` with lastTimestampsMs (not used by the engine).
  * - quantile_over_time, stddev/stdvar_over_time, changes, resets: not answerable from rollups.
  * Limitation: staleness markers are left out of every aggregate (as PromQL range functions do),
  * so a bucket holding only markers is absent; a window ending within a bucket needs raw data.
+ * For the same reason an instant selector with a lookback over 5 minutes is read raw: a coarse
+ * bucket does not show a marker in a later 5-minute bucket that held nothing else.
  * Stores written before schema version 4 held [s, s + R) buckets; the migration rebuilds them.
  */
 import type { RollupColumns } from './types.js';
@@ -35,12 +42,13 @@ export const COLUMN_KEYS = [
   'firstTimestampsMs',
   'lasts',
   'lastTimestampsMs',
+  'lastPointTimestampsMs',
   'increases',
 ] as const;
 
 /** Columns of `n` buckets, zero-filled (views of one buffer: one allocation). */
 export function allocColumns(n: number): RollupColumns {
-  const buffer = new Float64Array(10 * n);
+  const buffer = new Float64Array(11 * n);
   const view = (k: number) => buffer.subarray(k * n, (k + 1) * n);
   return {
     startsMs: view(0),
@@ -52,7 +60,8 @@ export function allocColumns(n: number): RollupColumns {
     firstTimestampsMs: view(6),
     lasts: view(7),
     lastTimestampsMs: view(8),
-    increases: view(9),
+    lastPointTimestampsMs: view(9),
+    increases: view(10),
   };
 }
 
@@ -74,6 +83,7 @@ export function sliceColumns(cols: RollupColumns, from: number, to: number): Rol
     firstTimestampsMs: cols.firstTimestampsMs.subarray(from, to),
     lasts: cols.lasts.subarray(from, to),
     lastTimestampsMs: cols.lastTimestampsMs.subarray(from, to),
+    lastPointTimestampsMs: cols.lastPointTimestampsMs.subarray(from, to),
     increases: cols.increases.subarray(from, to),
   };
 }
@@ -143,7 +153,7 @@ export function computeRollups(
   // At most one bucket per sample; the columns are cut to the buckets found.
   const out = allocColumns(timestampsMs.length);
   const { startsMs, counts, sums, mins, maxs, firsts, firstTimestampsMs, lasts } = out;
-  const { lastTimestampsMs, increases } = out;
+  const { lastTimestampsMs, lastPointTimestampsMs, increases } = out;
   let current = Number.NaN;
   let prev = 0;
   let nextStale = 0;
@@ -151,11 +161,16 @@ export function computeRollups(
   for (let i = 0; i < timestampsMs.length; i++) {
     const ts = timestampsMs[i] as number;
     const v = values[i] as number;
+    let stale = false;
     if (staleIndices[nextStale] === i) {
       nextStale++;
+      stale = true;
+    } else if (v !== v && isStaleMarker(v)) stale = true;
+    if (stale) {
+      // A marker only moves the last point of a bucket that has samples (see the file comment).
+      if (b >= 0 && sampleBucket(ts, resolutionMs) === current) lastPointTimestampsMs[b] = ts;
       continue;
     }
-    if (v !== v && isStaleMarker(v)) continue;
     const start = sampleBucket(ts, resolutionMs);
     if (start !== current) {
       current = start;
@@ -169,6 +184,7 @@ export function computeRollups(
       firstTimestampsMs[b] = ts;
       lasts[b] = v;
       lastTimestampsMs[b] = ts;
+      lastPointTimestampsMs[b] = ts;
       increases[b] = 0;
     } else {
       counts[b] = (counts[b] as number) + 1;
@@ -181,6 +197,7 @@ export function computeRollups(
       increases[b] = (increases[b] as number) + (v < prev ? v : v - prev);
       lasts[b] = v;
       lastTimestampsMs[b] = ts;
+      lastPointTimestampsMs[b] = ts;
     }
     prev = v;
   }
@@ -200,7 +217,7 @@ export function coarsenRollups(
 ): RollupColumns {
   const out = allocColumns(input.startsMs.length);
   const { startsMs, counts, sums, mins, maxs, firsts, firstTimestampsMs, lasts } = out;
-  const { lastTimestampsMs, increases } = out;
+  const { lastTimestampsMs, lastPointTimestampsMs, increases } = out;
   let current = Number.NaN;
   let b = -1;
   for (let i = 0; i < input.startsMs.length; i++) {
@@ -218,6 +235,7 @@ export function coarsenRollups(
       firstTimestampsMs[b] = input.firstTimestampsMs[i] as number;
       lasts[b] = input.lasts[i] as number;
       lastTimestampsMs[b] = input.lastTimestampsMs[i] as number;
+      lastPointTimestampsMs[b] = input.lastPointTimestampsMs[i] as number;
       increases[b] = input.increases[i] as number;
       continue;
     }
@@ -233,6 +251,8 @@ export function coarsenRollups(
     if (max > (maxs[b] as number) || Number.isNaN(maxs[b])) maxs[b] = max;
     lasts[b] = input.lasts[i] as number;
     lastTimestampsMs[b] = input.lastTimestampsMs[i] as number;
+    // The last input bucket's last point: unknown (NaN) stays unknown.
+    lastPointTimestampsMs[b] = input.lastPointTimestampsMs[i] as number;
   }
   return sliceColumns(out, 0, b + 1);
 }

@@ -29,6 +29,8 @@
  *   (rollup-codec.ts layout 5); their rows' min_ts and max_ts stay 5-minute bucket starts.
  * - Version 7: see MIGRATE_TO_HASHED_SERIES: `series` is found by `labels_hash` (then the
  *   labels compared) and `label_index` is split into `label_pairs` and `label_postings`.
+ * - Version 8: rollup blocks are written in layout 6, with each bucket's last point (staleness
+ *   markers included; rollup-codec.ts). Blocks of layouts 4 and 5 are kept and still read.
  * - `samples` (version 1 only): one row per sample; converted to chunks on open (migrate-v1.ts).
  * - `meta`: key/value rows; `schema_version` drives migrations, `next_chunk_id` numbers chunks.
  */
@@ -229,6 +231,10 @@ const MIGRATIONS: readonly string[] = [
   // versions cannot read; nothing to convert.
   'SELECT 1;',
   MIGRATE_TO_HASHED_SERIES,
+  // Version 8: rollup blocks are written in layout 6 (rollup-codec.ts: the bucket's last point,
+  // staleness markers included), which older versions cannot read. Older blocks stay as they
+  // are; readers read raw samples where they would need the missing column.
+  'SELECT 1;',
 ];
 
 /** The schema version this code writes. */

@@ -34,6 +34,7 @@ import type {
   Labels,
   MetricStore,
   RollupColumnName,
+  RollupReadOptions,
   RollupSeriesData,
   Sample,
 } from './types.js';
@@ -118,6 +119,7 @@ export interface SqliteStore extends MetricStore {
     endMs: number,
     resolutionMs: number,
     columns?: readonly RollupColumnName[],
+    options?: RollupReadOptions,
   ): Promise<RollupSeriesData[]>;
   /**
    * Deletes chunks and rollups whose newest sample is older than `nowMs` minus the retention,
@@ -376,9 +378,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       return reader.selectColumns(matchers, startMs, endMs);
     },
 
-    async selectRollups(matchers, startMs, endMs, resolutionMs, columns) {
+    async selectRollups(matchers, startMs, endMs, resolutionMs, columns, options) {
       ensureOpen();
-      return reader.selectRollups(matchers, startMs, endMs, resolutionMs, columns);
+      return reader.selectRollups(matchers, startMs, endMs, resolutionMs, columns, options);
     },
 
     async labelNames(matchers) {

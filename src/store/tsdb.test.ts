@@ -295,6 +295,8 @@ describe('schema version 2', () => {
       assert.ok(Object.is(r?.sums[2], -0));
       assert.deepEqual([...(r?.counts ?? [])], [1, 1, 1]);
       assert.deepEqual([...(r?.lastTimestampsMs ?? [])], [T0, T0 + 30_000, T0 + 400_000]);
+      // The marker came before the bucket's last sample: the last point is that sample.
+      assert.deepEqual([...(r?.lastPointTimestampsMs ?? [])], [T0, T0 + 30_000, T0 + 400_000]);
 
       // New samples go into tagged chunks beside the old rows; both read back.
       await store.append(series('m', 'a', [T0 + 3_600_000, T0 + 3_615_000], (i) => i + 7));
@@ -310,10 +312,10 @@ describe('schema version 2', () => {
         check.prepare('SELECT format FROM chunks ORDER BY id').pluck().all(),
         [0, 1],
       );
-      // Every rollup block has the left-open layout (version 4); the rebuild is done.
+      // Every rollup block has the current layout (version 6); the rebuild is done.
       assert.deepEqual(
         check.prepare('SELECT DISTINCT hex(substr(data, 1, 2)) FROM rollups').pluck().all(),
-        ['0004'],
+        ['0006'],
       );
       assert.equal(
         check.prepare("SELECT count(*) FROM meta WHERE key = 'rollups_rebuild'").pluck().get(),

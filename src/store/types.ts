@@ -68,6 +68,13 @@ export interface RollupColumns {
   firstTimestampsMs: Float64Array;
   lasts: Float64Array;
   lastTimestampsMs: Float64Array;
+  /**
+   * Timestamp (Unix ms) of the bucket's last point, staleness markers included: greater than
+   * lastTimestampsMs when a marker followed the last sample in the bucket, else equal to it.
+   * NaN when unknown (blocks written before schema version 8); a reader that needs it must
+   * then read raw samples.
+   */
+  lastPointTimestampsMs: Float64Array;
   /** Counter increase from the first to the last sample of the bucket, resets handled. */
   increases: Float64Array;
 }
@@ -81,6 +88,12 @@ export interface RollupSeriesData extends RollupColumns {
 
 /** The bucket columns of RollupSeriesData. */
 export type RollupColumnName = Exclude<keyof RollupSeriesData, 'labels' | 'resolutionMs'>;
+
+/** Options of MetricStore.selectRollups. */
+export interface RollupReadOptions {
+  /** Reject instead of computing stored buckets from raw samples (default false). */
+  storedOnly?: boolean;
+}
 
 /** A time-series store: append samples in batches, read them back by label matchers and range. */
 export interface MetricStore {
@@ -112,7 +125,11 @@ export interface MetricStore {
    * minutes) whose start lies in [startMs, endMs] floored to the resolution, for long ranges.
    * With `columns`, only those columns (and startsMs) need hold the buckets' values: a store
    * may leave the others unread (empty, or holding zeros or NaN). Rejects with LlmwatchError `store_invalid_resolution`
-   * for another resolution.
+   * for another resolution. With `options.storedOnly`, a store that would compute a series'
+   * buckets from its raw samples (its stored rollups cannot give them at this resolution)
+   * rejects with LlmwatchError `store_rollups_not_stored` instead, so that a caller that can
+   * answer from raw samples more cheaply does so; the most recent buckets, still in memory,
+   * are computed from raw samples either way.
    */
   selectRollups?(
     matchers: readonly LabelMatcher[],
@@ -120,6 +137,7 @@ export interface MetricStore {
     endMs: number,
     resolutionMs: number,
     columns?: readonly RollupColumnName[],
+    options?: RollupReadOptions,
   ): Promise<RollupSeriesData[]>;
 
   /** Closes the store; pending writes are committed first. */
