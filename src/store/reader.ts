@@ -184,8 +184,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
       const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
       for (const { id, labels } of refs) {
         const base = baseRollups(id, fromMs, toMs + resolutionMs - 1, resolutionMs, decoded);
-        const cols =
-          resolutionMs === ROLLUP_BASE_MS ? base : coarsenRollups(base, resolutionMs, fromMs, toMs);
+        const cols = coarsen(base, resolutionMs, fromMs, toMs);
         if (cols.startsMs.length === 0) continue;
         count(cols.startsMs.length);
         result.push({ labels, resolutionMs, ...cols });
@@ -242,6 +241,28 @@ export function createReader(deps: ReaderDeps): StoreReader {
     const fresh = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
     return concatColumns(stored, fresh);
   }
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Buckets of `base` (5-minute ones, and 1-hour ones where stored) merged into `resolutionMs`,
+ * those starting in [fromMs, toMs]. Resolutions of several hours are merged into hours first,
+ * then into the resolution: 1-hour rows (rollup-hourly.ts) hold the hours so merged, and the
+ * sums, added in the same order either way, keep the same bits whichever rows were read.
+ */
+function coarsen(
+  base: RollupColumns,
+  resolutionMs: number,
+  fromMs: number,
+  toMs: number,
+): RollupColumns {
+  if (resolutionMs === ROLLUP_BASE_MS) return base;
+  if (resolutionMs === HOUR_MS || resolutionMs % HOUR_MS !== 0) {
+    return coarsenRollups(base, resolutionMs, fromMs, toMs);
+  }
+  const hours = coarsenRollups(base, HOUR_MS, -Infinity, Infinity);
+  return coarsenRollups(hours, resolutionMs, fromMs, toMs);
 }
 
 /** Samples of a batch of series read into one set of columns (see selectColumns). */

@@ -29,6 +29,9 @@
  *   (rollup-codec.ts layout 5); their rows' min_ts and max_ts stay 5-minute bucket starts.
  * - Version 7: see MIGRATE_TO_HASHED_SERIES: `series` is found by `labels_hash` (then the
  *   labels compared) and `label_index` is split into `label_pairs` and `label_postings`.
+ * - Version 8: not used by this change (kept for another schema change; nothing to convert).
+ * - Version 9: `hourly_rollup_index` (see MIGRATE_TO_HOURLY_ROLLUPS): 1-hour rollup rows kept
+ *   beside the 5-minute ones of series that keep those, written by compaction (rollup-hourly.ts).
  * - `samples` (version 1 only): one row per sample; converted to chunks on open (migrate-v1.ts).
  * - `meta`: key/value rows; `schema_version` drives migrations, `next_chunk_id` numbers chunks.
  */
@@ -167,6 +170,27 @@ const MIGRATE_TO_HASHED_SERIES = `
   DROP TABLE label_index;
 `;
 
+/**
+ * Version 9: 1-hour rollup blocks (rollup-codec.ts layout 5) of series that also keep 5-minute
+ * rows, one row per series and compacted 6-hour window, keyed like rollup_index; `min_ts` and
+ * `max_ts` are the first and last 5-minute bucket start the row stands for (the whole window,
+ * whatever buckets hold data). Their bytes live in `blobs` like the others. Nothing is
+ * converted: windows compacted before this version keep 5-minute rows only, which readers merge
+ * as before (rollup-hourly.ts).
+ */
+const MIGRATE_TO_HOURLY_ROLLUPS = `
+  CREATE TABLE hourly_rollup_index (
+    series_id INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    PRIMARY KEY (series_id, max_ts, id)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER hourly_rollup_index_delete AFTER DELETE ON hourly_rollup_index BEGIN
+    DELETE FROM blobs WHERE id = old.id;
+  END;
+`;
+
 /** Each entry migrates from schema version `index` to `index + 1`. */
 const MIGRATIONS: readonly string[] = [
   `
@@ -229,6 +253,9 @@ const MIGRATIONS: readonly string[] = [
   // versions cannot read; nothing to convert.
   'SELECT 1;',
   MIGRATE_TO_HASHED_SERIES,
+  // Version 8: taken by another schema change; nothing to convert here.
+  'SELECT 1;',
+  MIGRATE_TO_HOURLY_ROLLUPS,
 ];
 
 /** The schema version this code writes. */
