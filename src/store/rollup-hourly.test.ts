@@ -154,9 +154,11 @@ describe('1-hour rollup rows beside 5-minute ones (schema version 9)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('are written for each compacted 6-hour window of series keeping 5-minute rows', () => {
-    // Windows 0-6, 6-12, 12-18 and 18-24 h are compacted (24-26 h is not yet).
-    const expected = Object.fromEntries(FIVE_MINUTE_SERIES.map((name) => [name, 4]));
+  it('are written for compacted 6-hour windows of series keeping 5-minute rows, a row a day', () => {
+    // Windows 0-6, 6-12, 12-18 and 18-24 h are compacted (24-26 h is not yet). T0 is 18:00 UTC:
+    // the first window is the end of a day, the next three are joined in the next day's row.
+    assert.equal(T0 % 86_400_000, 18 * HOUR);
+    const expected = Object.fromEntries(FIVE_MINUTE_SERIES.map((name) => [name, 2]));
     assert.deepStrictEqual(hourlyRows(path), expected);
   });
 
@@ -225,8 +227,8 @@ describe('1-hour rollup rows beside 5-minute ones (schema version 9)', () => {
       await Promise.all([store.append([sample]), old.append([sample])]);
       await assertSameReads(store, old);
       await Promise.all([store.flushHeads(), old.flushHeads()]);
-      assert.equal(hourlyRows(late).requests_total, 3);
-      assert.equal(hourlyRows(late).queue, 4);
+      assert.equal(hourlyRows(late).requests_total, 1);
+      assert.equal(hourlyRows(late).queue, 2);
       await assertSameReads(store, old);
       const read = await store.selectRollups(
         [{ name: '__name__', type: '=', value: 'requests_total' }],
@@ -248,9 +250,10 @@ describe('1-hour rollup rows beside 5-minute ones (schema version 9)', () => {
     const store = open(kept, 1);
     const old = open(keptV7, 1);
     try {
-      const now = T0 + 8 * HOUR + 86_400_000;
+      // Cutoff 4 h in: the first day's row goes, the next day's (from 6 h) stays.
+      const now = T0 + 4 * HOUR + 86_400_000;
       await Promise.all([store.enforceRetention(now), old.enforceRetention(now)]);
-      const expected = Object.fromEntries(FIVE_MINUTE_SERIES.map((name) => [name, 2]));
+      const expected = Object.fromEntries(FIVE_MINUTE_SERIES.map((name) => [name, 1]));
       assert.deepStrictEqual(hourlyRows(kept), expected);
       await assertSameReads(store, old);
     } finally {

@@ -23,10 +23,15 @@
  * 1-hour buckets only (full-precision floats, rollup-codec.ts layout 5) get no row here.
  */
 import type { BlockStore } from './blocks.js';
-import { allocDecodedColumns, encodeRollupBlock, rollupBlockResolution } from './rollup-codec.js';
-import { BLOCK_COLUMN_ORDER } from './rollup-codec.js';
+import {
+  BLOCK_COLUMN_ORDER,
+  allocDecodedColumns,
+  decodeRollupBlock,
+  encodeRollupBlock,
+  rollupBlockResolution,
+} from './rollup-codec.js';
 import { copyColumns, type DecodedRollups } from './rollup-read.js';
-import { ROLLUP_BASE_MS, coarsenRollups, type RollupColumns } from './rollup.js';
+import { ROLLUP_BASE_MS, coarsenRollups, concatColumns, type RollupColumns } from './rollup.js';
 import type { Statements } from './statements.js';
 
 /** One hour, ms: the bucket width of the rows kept here. */
@@ -35,14 +40,19 @@ export const HOUR_MS = 3_600_000;
 /** Meta key: end (ms) of the newest window that has 1-hour rows; absent when none. */
 export const HOURLY_UNTIL_KEY = 'hourly_rollups_until';
 
-/** Longest window one 1-hour row stands for, ms (retention seeks up to cutoff + this): 1 day. */
+/** Longest span one 1-hour row stands for, ms (retention seeks up to cutoff + this): 1 day. */
 export const MAX_HOURLY_WINDOW_MS = 86_400_000;
 
+/** Length of the UTC day, ms: 1-hour rows are joined into one row per series and day. */
+const DAY_MS = 86_400_000;
+
 /**
- * Writes the 1-hour row of series `id` for the window of 5-minute bucket starts [ws, we)
- * (whole hours, at most MAX_HOURLY_WINDOW_MS long), replacing an older one. Nothing is written
- * for a series whose rollup rows there hold 1-hour buckets already, or that has no bucket in the
- * window. Call inside the transaction that compacted the window's rollup rows.
+ * Writes the 1-hour buckets of series `id` for the window of 5-minute bucket starts [ws, we)
+ * (whole hours within one UTC day), replacing older ones: joined to the row of the window just
+ * before when that row ends at `ws` within the same day (so a series has one row per day, whose
+ * blocks a month-long read decodes 30 of, not 120), else as a row of their own. Nothing is
+ * written for a series whose rollup rows there hold 1-hour buckets already, or that has no
+ * bucket in the window. Call inside the transaction that compacted the window's rollup rows.
  */
 export function writeHourlyRollups(
   stmts: Statements,
@@ -56,13 +66,28 @@ export function writeHourlyRollups(
   const rows = stmts.rollupsInRange.all(id, ws, last);
   if (rows.length === 0) return;
   if (rows.some((r) => rollupBlockResolution(r[4]) !== ROLLUP_BASE_MS)) return;
-  const hourly = coarsenRollups(blocks.rollupsOfRows(rows, ws, last), HOUR_MS, ws, last);
+  let hourly = coarsenRollups(blocks.rollupsOfRows(rows, ws, last), HOUR_MS, ws, last);
   if (hourly.startsMs.length === 0) return;
   if (we > blocks.hourlyUntilMs) {
     blocks.hourlyUntilMs = we;
     stmts.writeMeta.run(HOURLY_UNTIL_KEY, String(we));
   }
-  stmts.insertHourlyRollup.run(id, last, blocks.nextId++, ws, encodeRollupBlock(hourly, HOUR_MS));
+  let minTs = ws;
+  const day = Math.floor(ws / DAY_MS) * DAY_MS;
+  const before = stmts.hourlyRollupsEndingAt.all(id, ws - ROLLUP_BASE_MS, day);
+  if (before.length === 1) {
+    const [, beforeMinTs, bytes] = before[0] as [number, number, Uint8Array];
+    hourly = concatColumns(decodeRollupBlock(bytes), hourly);
+    minTs = beforeMinTs;
+    stmts.deleteHourlyRollupsInRange.run(id, ws - ROLLUP_BASE_MS, ws - ROLLUP_BASE_MS);
+  }
+  stmts.insertHourlyRollup.run(
+    id,
+    last,
+    blocks.nextId++,
+    minTs,
+    encodeRollupBlock(hourly, HOUR_MS),
+  );
 }
 
 /** Buckets of one part of a read: a cached block's buckets [from, to), or read columns. */

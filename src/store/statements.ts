@@ -53,6 +53,8 @@ export interface Statements {
   insertHourlyRollup: { run(...row: [number, number, number, number, Uint8Array]): void };
   /** [id, min_ts, max_ts] of the 1-hour rollup rows of a series reaching into [from, to]. */
   hourlyRollupIndexInRange: Database.Statement<[number, number, number], [number, number, number]>;
+  /** [id, min_ts, data] of the 1-hour rows of a series ending at max_ts, starting from min. */
+  hourlyRollupsEndingAt: Database.Statement<[number, number, number], [number, number, Uint8Array]>;
   /** Deletes the 1-hour rollup rows of a series reaching into [from, to]. */
   deleteHourlyRollupsInRange: Database.Statement<[number, number, number]>;
   /** (series, cutoff + longest window, cutoff): deletes 1-hour rows starting before cutoff. */
@@ -186,6 +188,12 @@ export function prepareStatements(db: Database.Database): Statements {
       .prepare<[number, number, number], [number, number, number]>(
         `SELECT id, min_ts, max_ts FROM hourly_rollup_index
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ? ORDER BY max_ts, id`,
+      )
+      .raw(),
+    hourlyRollupsEndingAt: db
+      .prepare<[number, number, number], [number, number, Uint8Array]>(
+        `SELECT h.id, h.min_ts, b.data FROM hourly_rollup_index h JOIN blobs b ON b.id = h.id
+         WHERE h.series_id = ? AND h.max_ts = ? AND h.min_ts >= ?`,
       )
       .raw(),
     deleteHourlyRollupsInRange: db.prepare(
