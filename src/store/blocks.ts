@@ -35,7 +35,12 @@ import {
   type DecodedBlock,
   type RollupSpan,
 } from './rollup-read.js';
-import { HOURLY_UNTIL_KEY, HOUR_MS, readWithHourlyRows } from './rollup-hourly.js';
+import {
+  HOURLY_UNTIL_KEY,
+  HOUR_MS,
+  readWithHourlyRows,
+  rewriteHourlyRollups,
+} from './rollup-hourly.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { BlockRow, Statements } from './statements.js';
 
@@ -228,20 +233,21 @@ export class BlockStore {
       const { timestampsMs, values, staleIndices } = decoded;
       rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
     }
-    // 1-hour rows of these buckets no longer hold what their 5-minute rows now give.
+    const n = rollups.startsMs.length;
+    if (n > 0) {
+      this.stmts.insertRollup.run(
+        id,
+        rollups.startsMs[n - 1] as number,
+        this.nextId++,
+        rollups.startsMs[0] as number,
+        encodeRollupBlock(rollups),
+      );
+    }
+    // 1-hour rows of these buckets must hold what their 5-minute rows now give.
     if (firstBucket < this.hourlyUntilMs) {
       const lastBucket = sampleBucket(head.maxTs, ROLLUP_BASE_MS);
-      this.stmts.deleteHourlyRollupsInRange.run(id, firstBucket, lastBucket);
+      rewriteHourlyRollups(this.stmts, this, id, firstBucket, lastBucket);
     }
-    const n = rollups.startsMs.length;
-    if (n === 0) return overlaps;
-    this.stmts.insertRollup.run(
-      id,
-      rollups.startsMs[n - 1] as number,
-      this.nextId++,
-      rollups.startsMs[0] as number,
-      encodeRollupBlock(rollups),
-    );
     return overlaps;
   }
 

@@ -1,26 +1,27 @@
 /**
  * 1-hour rollup rows kept beside the 5-minute ones (schema version 9, table
  * `hourly_rollup_index`, bytes in `blobs`), so that a read at 1 hour (or any multiple) decodes
- * 12 times fewer buckets. Compaction's 6-hour level writes one row per series and window once it
- * has merged the window's 5-minute rows (writeHourlyRollups); reads at 5 minutes never see them.
+ * 12 times fewer buckets. Compaction's 6-hour level writes them once it has merged a window's
+ * 5-minute rows, one row per series and UTC day (writeHourlyRollups); reads at 5 minutes never
+ * see them.
  *
  * Exactness: a row holds the window's 5-minute buckets as a query reads them (overlapping rows
  * resolved, the latest write winning), merged per hour by coarsenRollups, the very function
  * readers merge 5-minute buckets with; so reading an hour from the row gives the same bits as
- * merging its 5-minute buckets on read. A row stands for a whole window: it is used for the
+ * merging its 5-minute buckets on read. A row stands for whole windows: it is used for the
  * hours whose 5-minute buckets all lie within the range read (and before the oldest sample
  * still in memory), and 5-minute rows are read for every other part of the range.
  *
- * Staying exact after late writes: a chunk written into buckets before `hourlyUntilMs` (the end
- * of the newest window with 1-hour rows, meta key HOURLY_UNTIL_KEY) deletes the 1-hour rows of
- * its series it reaches into (BlockStore.writeChunk); those windows are then read from their
- * 5-minute rows. Retention deletes a row once its window starts before the cutoff, so that a
- * window it cuts is read from the 5-minute rows that remain, as before.
+ * Staying exact after later writes: a chunk written into buckets before `hourlyUntilMs` (the
+ * end of the newest window with 1-hour rows, meta key HOURLY_UNTIL_KEY) has the 1-hour rows of
+ * its series it reaches into written again from the 5-minute rows (rewriteHourlyRollups, from
+ * BlockStore.writeChunk). Retention deletes a row once its span starts before the cutoff, so
+ * that a window it cuts is read from the 5-minute rows that remain, as before.
  *
- * Limitations: windows compacted before this version (stores written by older versions), and
- * windows whose row a late write deleted, keep 5-minute rows only and are merged on read as
- * before; nothing rebuilds their 1-hour rows. Series whose rollups compaction already keeps as
- * 1-hour buckets only (full-precision floats, rollup-codec.ts layout 5) get no row here.
+ * Limitations: windows compacted before this version (stores written by older versions) keep
+ * 5-minute rows only and are merged on read as before; nothing builds their 1-hour rows. Series
+ * whose rollups compaction already keeps as 1-hour buckets only (full-precision floats,
+ * rollup-codec.ts layout 5) get no row here.
  */
 import type { BlockStore } from './blocks.js';
 import {
@@ -63,11 +64,8 @@ export function writeHourlyRollups(
 ): void {
   const last = we - ROLLUP_BASE_MS;
   stmts.deleteHourlyRollupsInRange.run(id, ws, last);
-  const rows = stmts.rollupsInRange.all(id, ws, last);
-  if (rows.length === 0) return;
-  if (rows.some((r) => rollupBlockResolution(r[4]) !== ROLLUP_BASE_MS)) return;
-  let hourly = coarsenRollups(blocks.rollupsOfRows(rows, ws, last), HOUR_MS, ws, last);
-  if (hourly.startsMs.length === 0) return;
+  let hourly = hourlyBuckets(stmts, blocks, id, ws, last);
+  if (hourly === null || hourly.startsMs.length === 0) return;
   if (we > blocks.hourlyUntilMs) {
     blocks.hourlyUntilMs = we;
     stmts.writeMeta.run(HOURLY_UNTIL_KEY, String(we));
@@ -88,6 +86,46 @@ export function writeHourlyRollups(
     minTs,
     encodeRollupBlock(hourly, HOUR_MS),
   );
+}
+
+/**
+ * Writes again, from the 5-minute rows as they are now, each 1-hour row of series `id` that
+ * reaches into 5-minute buckets [fromMs, toMs], whose 5-minute buckets a chunk just written
+ * changed (BlockStore.writeChunk, after writing its rollups). A head cut after its window was
+ * compacted (a series scraped once a minute fills its 120 samples in 2 hours) lands here, as
+ * does a late write. A row left without buckets is deleted.
+ */
+export function rewriteHourlyRollups(
+  stmts: Statements,
+  blocks: BlockStore,
+  id: number,
+  fromMs: number,
+  toMs: number,
+): void {
+  for (const [rowId, minTs, maxTs] of stmts.hourlyRollupIndexInRange.all(id, fromMs, toMs)) {
+    stmts.deleteHourlyRollup.run(id, maxTs, rowId);
+    const hourly = hourlyBuckets(stmts, blocks, id, minTs, maxTs);
+    if (hourly === null || hourly.startsMs.length === 0) continue;
+    const bytes = encodeRollupBlock(hourly, HOUR_MS);
+    stmts.insertHourlyRollup.run(id, maxTs, blocks.nextId++, minTs, bytes);
+  }
+}
+
+/**
+ * The 5-minute buckets of series `id` starting in [fromMs, toMs] (whole hours) as a query
+ * reads them from the `rollups` rows, merged per hour the way readers merge them; null when
+ * some row there holds 1-hour buckets already (full-precision floats).
+ */
+function hourlyBuckets(
+  stmts: Statements,
+  blocks: BlockStore,
+  id: number,
+  fromMs: number,
+  toMs: number,
+): RollupColumns | null {
+  const rows = stmts.rollupsInRange.all(id, fromMs, toMs);
+  if (rows.some((r) => rollupBlockResolution(r[4]) !== ROLLUP_BASE_MS)) return null;
+  return coarsenRollups(blocks.rollupsOfRows(rows, fromMs, toMs), HOUR_MS, fromMs, toMs);
 }
 
 /** Buckets of one part of a read: a cached block's buckets [from, to), or read columns. */

@@ -55,6 +55,8 @@ export interface Statements {
   hourlyRollupIndexInRange: Database.Statement<[number, number, number], [number, number, number]>;
   /** [id, min_ts, data] of the 1-hour rows of a series ending at max_ts, starting from min. */
   hourlyRollupsEndingAt: Database.Statement<[number, number, number], [number, number, Uint8Array]>;
+  /** (series, max_ts, id): deletes one 1-hour rollup row. */
+  deleteHourlyRollup: Database.Statement<[number, number, number]>;
   /** Deletes the 1-hour rollup rows of a series reaching into [from, to]. */
   deleteHourlyRollupsInRange: Database.Statement<[number, number, number]>;
   /** (series, cutoff + longest window, cutoff): deletes 1-hour rows starting before cutoff. */
@@ -196,6 +198,9 @@ export function prepareStatements(db: Database.Database): Statements {
          WHERE h.series_id = ? AND h.max_ts = ? AND h.min_ts >= ?`,
       )
       .raw(),
+    deleteHourlyRollup: db.prepare(
+      'DELETE FROM hourly_rollup_index WHERE series_id = ? AND max_ts = ? AND id = ?',
+    ),
     deleteHourlyRollupsInRange: db.prepare(
       'DELETE FROM hourly_rollup_index WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?',
     ),
