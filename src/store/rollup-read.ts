@@ -1,8 +1,9 @@
 /**
  * Reading one series' rollup blocks through the block cache (block-cache.ts): the index rows
  * first (no bytes), decoded columns from the cache by block id, and only the blocks missing
- * there fetched (one statement for several) and decoded. Also the merge of overlapping blocks
- * shared with the uncached path in blocks.ts.
+ * there fetched (one statement for several) and decoded (decodedBlocks, also used for the
+ * 1-hour rows of rollup-hourly.ts). Also the merge of overlapping blocks shared with the
+ * uncached path in blocks.ts.
  */
 import type { BlockCache } from './block-cache.js';
 import {
