@@ -68,15 +68,15 @@ export interface CompactionLevel {
    */
   reencodeChunks: boolean;
   /**
-   * true: also writes each series' 1-hour rollup row of the window (rollup-hourly.ts), whose
-   * windows must then be whole hours of at most a day. Default false.
+   * true: also writes each series' 1-hour rollup row of the day (rollup-hourly.ts) when a window
+   * ends a UTC day; windows must then divide a day into whole hours. Default false.
    */
   hourlyRollups?: boolean;
 }
 
 /**
  * Default levels: 2 h windows after 30 minutes, chunks joined as they are; then 6 h windows
- * after an hour, chunks encoded again and 1-hour rollup rows written. Each sample is decoded
+ * after an hour, chunks encoded again and, at the end of each day, 1-hour rollup rows written. Each sample is decoded
  * and encoded once by compaction.
  */
 export const DEFAULT_LEVELS: readonly CompactionLevel[] = [

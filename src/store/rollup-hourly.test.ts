@@ -13,7 +13,7 @@ import type { LabelMatcher, RollupSeriesData, Sample } from './types.js';
 const HOUR = 3_600_000;
 const M5 = 300_000;
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % (6 * HOUR)); // a 6 h boundary
-const SPAN = 26 * HOUR;
+const SPAN = 32 * HOUR;
 const STALE = Buffer.from('7ff0000000000002', 'hex').readDoubleBE(0);
 const ALL: LabelMatcher[] = [{ name: '__name__', type: '=~', value: '.+' }];
 /** Series that keep 5-minute rows (few-decimal values), so get 1-hour rows beside them. */
@@ -22,7 +22,8 @@ const FIVE_MINUTE_SERIES = ['queue', 'requests_total', 'slow_total', 'tokens_tot
 /**
  * 26 h of 15 s samples: a counter with resets (7 s past the boundaries), a counter scraped
  * exactly on the boundaries, a few-decimal gauge (its sums depend on the order of additions)
- * with staleness markers and a 100-minute gap, a gauge with NaN values and a full-precision
+ * with staleness markers and a 100-minute gap, a gauge with NaN values mid-bucket (a NaN first
+ * or last in a bucket makes compaction keep the window as 1-hour float rows) and a full-precision
  * float counter (kept as 1-hour rows in `rollups` by compaction), and a counter scraped once a
  * minute.
  */
@@ -34,7 +35,7 @@ function samplesAt(i: number): Sample[] {
     {
       labels: { __name__: 'util' },
       timestampMs: t + 3000,
-      value: i % 613 === 5 ? Number.NaN : (i % 23) / 4,
+      value: i % 620 === 10 ? Number.NaN : (i % 23) / 4,
     },
     {
       labels: { __name__: 'latency_sum' },
@@ -130,6 +131,7 @@ const RANGES: Array<[number, number]> = [
   [T0 + 5 * HOUR, T0 + 25 * HOUR + 30 * 60_000],
   [T0 + 8 * HOUR, T0 + 9 * HOUR],
   [T0 + 17 * HOUR + 55 * 60_000, T0 + 18 * HOUR + 5 * 60_000],
+  [T0 + 20 * HOUR, T0 + 31 * HOUR + 30 * 60_000],
 ];
 const RESOLUTIONS = [M5, HOUR, 2 * HOUR, 6 * HOUR];
 
@@ -162,9 +164,9 @@ describe('1-hour rollup rows beside 5-minute ones (schema version 9)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('are written for compacted 6-hour windows of series keeping 5-minute rows, a row a day', () => {
-    // Windows 0-6, 6-12, 12-18 and 18-24 h are compacted (24-26 h is not yet). T0 is 18:00 UTC:
-    // the first window is the end of a day, the next three are joined in the next day's row.
+  it('are written for each day compacted, for series keeping 5-minute rows', () => {
+    // T0 is 18:00 UTC: the days end 6 and 30 hours in, and their last windows are compacted an
+    // hour later (the data ends 32 h in).
     assert.equal(T0 % 86_400_000, 18 * HOUR);
     const expected = Object.fromEntries(FIVE_MINUTE_SERIES.map((name) => [name, 2]));
     assert.deepStrictEqual(hourlyRows(path), expected);
@@ -272,13 +274,13 @@ describe('1-hour rollup rows beside 5-minute ones (schema version 9)', () => {
   it('are written by compaction from then on in a store of version 7', async () => {
     const migrated = join(dir, 'migrated.db');
     copyAsV7(path, migrated);
-    await build(migrated, { fromStep: SPAN / 15_000, toStep: (SPAN + 8 * HOUR) / 15_000 });
-    // Only the windows compacted since: 24-30 h (compacted before the copy: none).
+    await build(migrated, { fromStep: SPAN / 15_000, toStep: (SPAN + 24 * HOUR) / 15_000 });
+    // Only the days ended since: the one ending 54 h in (compacted before the copy: none).
     const expected = Object.fromEntries(FIVE_MINUTE_SERIES.map((name) => [name, 1]));
     assert.deepStrictEqual(hourlyRows(migrated), expected);
     const store = open(migrated);
     try {
-      const whole: [number, number] = [T0, T0 + SPAN + 8 * HOUR];
+      const whole: [number, number] = [T0, T0 + SPAN + 24 * HOUR];
       assert.deepStrictEqual(
         plain(await store.selectRollups(ALL, ...whole, HOUR)),
         plain(await fromRaw(store, ...whole, HOUR)),

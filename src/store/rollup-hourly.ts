@@ -1,38 +1,37 @@
 /**
  * 1-hour rollup rows kept beside the 5-minute ones (schema version 9, table
  * `hourly_rollup_index`, bytes in `blobs`), so that a read at 1 hour (or any multiple) decodes
- * 12 times fewer buckets. Compaction's 6-hour level writes them once it has merged a window's
- * 5-minute rows, one row per series and UTC day (writeHourlyRollups); reads at 5 minutes never
- * see them.
+ * 12 times fewer buckets. Compaction's 6-hour level writes one row per series and UTC day once
+ * it has merged the day's last window (writeHourlyRollups); reads at 5 minutes never see them.
  *
- * Exactness: a row holds the window's 5-minute buckets as a query reads them (overlapping rows
+ * Exactness: a row holds the day's 5-minute buckets as a query reads them (overlapping rows
  * resolved, the latest write winning), merged per hour by coarsenRollups, the very function
  * readers merge 5-minute buckets with; so reading an hour from the row gives the same bits as
- * merging its 5-minute buckets on read. A row stands for whole windows: it is used for the
+ * merging its 5-minute buckets on read. A row stands for a whole day: it is used for the
  * hours whose 5-minute buckets all lie within the range read (and before the oldest sample
  * still in memory), and 5-minute rows are read for every other part of the range.
  *
  * Staying exact after later writes: a chunk written into buckets before `hourlyUntilMs` (the
- * end of the newest window with 1-hour rows, meta key HOURLY_UNTIL_KEY) has the 1-hour rows of
+ * end of the newest day with 1-hour rows, meta key HOURLY_UNTIL_KEY) has the 1-hour rows of
  * its series it reaches into written again from the 5-minute rows (rewriteHourlyRollups, from
- * BlockStore.writeChunk). Retention deletes a row once its span starts before the cutoff, so
- * that a window it cuts is read from the 5-minute rows that remain, as before.
+ * BlockStore.writeChunk). Retention deletes a row once its day starts before the cutoff, so
+ * that the rest of a day it cuts is read from the 5-minute rows that remain, as before.
  *
- * Limitations: windows compacted before this version (stores written by older versions) keep
- * 5-minute rows only and are merged on read as before; nothing builds their 1-hour rows. Series
- * whose rollups compaction already keeps as 1-hour buckets only (full-precision floats,
- * rollup-codec.ts layout 5) get no row here.
+ * Limitations: the current day (and the first 7 hours of the next, until the day's last window
+ * is compacted) is read from 5-minute rows. Days compacted before this version (stores written
+ * by older versions) keep 5-minute rows only and are merged on read as before: nothing builds
+ * their 1-hour rows. Series whose rollups compaction already keeps as 1-hour buckets only
+ * (full-precision floats, rollup-codec.ts layout 5) get no row here.
  */
 import type { BlockStore } from './blocks.js';
 import {
   BLOCK_COLUMN_ORDER,
   allocDecodedColumns,
-  decodeRollupBlock,
   encodeRollupBlock,
   rollupBlockResolution,
 } from './rollup-codec.js';
 import { copyColumns, type DecodedRollups } from './rollup-read.js';
-import { ROLLUP_BASE_MS, coarsenRollups, concatColumns, type RollupColumns } from './rollup.js';
+import { ROLLUP_BASE_MS, coarsenRollups, type RollupColumns } from './rollup.js';
 import type { Statements } from './statements.js';
 
 /** One hour, ms: the bucket width of the rows kept here. */
@@ -44,16 +43,17 @@ export const HOURLY_UNTIL_KEY = 'hourly_rollups_until';
 /** Longest span one 1-hour row stands for, ms (retention seeks up to cutoff + this): 1 day. */
 export const MAX_HOURLY_WINDOW_MS = 86_400_000;
 
-/** Length of the UTC day, ms: 1-hour rows are joined into one row per series and day. */
+/** Length of the UTC day, ms: 1-hour rows hold one day of one series each. */
 const DAY_MS = 86_400_000;
 
 /**
- * Writes the 1-hour buckets of series `id` for the window of 5-minute bucket starts [ws, we)
- * (whole hours within one UTC day), replacing older ones: joined to the row of the window just
- * before when that row ends at `ws` within the same day (so a series has one row per day, whose
- * blocks a month-long read decodes 30 of, not 120), else as a row of their own. Nothing is
- * written for a series whose rollup rows there hold 1-hour buckets already, or that has no
- * bucket in the window. Call inside the transaction that compacted the window's rollup rows.
+ * When the window [ws, we) that compaction just merged ends a UTC day, writes the 1-hour row of
+ * series `id` for that day (its 5-minute bucket starts [we - 1 day, we)), replacing an older one;
+ * else does nothing. One row a day and series, written once: a month-long read decodes 30 blocks
+ * per series, and no row is rewritten as the day fills (a deleted row's bytes would stay behind
+ * in the `blobs` pages around it, which are never rewritten). Nothing is written for a series
+ * whose rollup rows there hold 1-hour buckets already, or that has no bucket that day. Call
+ * inside the transaction that compacted the window's rollup rows.
  */
 export function writeHourlyRollups(
   stmts: Statements,
@@ -62,30 +62,18 @@ export function writeHourlyRollups(
   ws: number,
   we: number,
 ): void {
+  if (we % DAY_MS !== 0 || ws < we - DAY_MS) return;
+  const first = we - DAY_MS;
   const last = we - ROLLUP_BASE_MS;
-  stmts.deleteHourlyRollupsInRange.run(id, ws, last);
-  let hourly = hourlyBuckets(stmts, blocks, id, ws, last);
+  stmts.deleteHourlyRollupsInRange.run(id, first, last);
+  const hourly = hourlyBuckets(stmts, blocks, id, first, last);
   if (hourly === null || hourly.startsMs.length === 0) return;
   if (we > blocks.hourlyUntilMs) {
     blocks.hourlyUntilMs = we;
     stmts.writeMeta.run(HOURLY_UNTIL_KEY, String(we));
   }
-  let minTs = ws;
-  const day = Math.floor(ws / DAY_MS) * DAY_MS;
-  const before = stmts.hourlyRollupsEndingAt.all(id, ws - ROLLUP_BASE_MS, day);
-  if (before.length === 1) {
-    const [, beforeMinTs, bytes] = before[0] as [number, number, Uint8Array];
-    hourly = concatColumns(decodeRollupBlock(bytes), hourly);
-    minTs = beforeMinTs;
-    stmts.deleteHourlyRollupsInRange.run(id, ws - ROLLUP_BASE_MS, ws - ROLLUP_BASE_MS);
-  }
-  stmts.insertHourlyRollup.run(
-    id,
-    last,
-    blocks.nextId++,
-    minTs,
-    encodeRollupBlock(hourly, HOUR_MS),
-  );
+  const bytes = encodeRollupBlock(hourly, HOUR_MS);
+  stmts.insertHourlyRollup.run(id, last, blocks.nextId++, first, bytes);
 }
 
 /**

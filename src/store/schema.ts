@@ -172,9 +172,9 @@ const MIGRATE_TO_HASHED_SERIES = `
 
 /**
  * Version 9: 1-hour rollup blocks (rollup-codec.ts layout 5) of series that also keep 5-minute
- * rows, one row per series and compacted 6-hour window, keyed like rollup_index; `min_ts` and
- * `max_ts` are the first and last 5-minute bucket start the row stands for (the whole window,
- * whatever buckets hold data). Their bytes live in `blobs` like the others. Nothing is
+ * rows, one row per series and compacted UTC day, keyed like rollup_index; `min_ts` and `max_ts`
+ * are the first and last 5-minute bucket start the row stands for (the whole day, whatever
+ * buckets hold data). Their bytes live in `blobs` like the others. Nothing is
  * converted: windows compacted before this version keep 5-minute rows only, which readers merge
  * as before (rollup-hourly.ts).
  */

@@ -53,8 +53,6 @@ export interface Statements {
   insertHourlyRollup: { run(...row: [number, number, number, number, Uint8Array]): void };
   /** [id, min_ts, max_ts] of the 1-hour rollup rows of a series reaching into [from, to]. */
   hourlyRollupIndexInRange: Database.Statement<[number, number, number], [number, number, number]>;
-  /** [id, min_ts, data] of the 1-hour rows of a series ending at max_ts, starting from min. */
-  hourlyRollupsEndingAt: Database.Statement<[number, number, number], [number, number, Uint8Array]>;
   /** (series, max_ts, id): deletes one 1-hour rollup row. */
   deleteHourlyRollup: Database.Statement<[number, number, number]>;
   /** Deletes the 1-hour rollup rows of a series reaching into [from, to]. */
@@ -190,12 +188,6 @@ export function prepareStatements(db: Database.Database): Statements {
       .prepare<[number, number, number], [number, number, number]>(
         `SELECT id, min_ts, max_ts FROM hourly_rollup_index
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ? ORDER BY max_ts, id`,
-      )
-      .raw(),
-    hourlyRollupsEndingAt: db
-      .prepare<[number, number, number], [number, number, Uint8Array]>(
-        `SELECT h.id, h.min_ts, b.data FROM hourly_rollup_index h JOIN blobs b ON b.id = h.id
-         WHERE h.series_id = ? AND h.max_ts = ? AND h.min_ts >= ?`,
       )
       .raw(),
     deleteHourlyRollup: db.prepare(
