@@ -60,8 +60,8 @@ export class BlockStore {
   oldestTs = Infinity;
 
   /**
-   * End of the newest window with 1-hour rollup rows (rollup-hourly.ts; -Infinity when none): a
-   * chunk written into buckets before it deletes the 1-hour rows it reaches into.
+   * End of the newest day with 1-hour rollup rows (rollup-hourly.ts; -Infinity when none): a
+   * chunk written into buckets before it has the 1-hour rows it reaches into written again.
    */
   hourlyUntilMs: number;
 

@@ -76,8 +76,8 @@ export interface CompactionLevel {
 
 /**
  * Default levels: 2 h windows after 30 minutes, chunks joined as they are; then 6 h windows
- * after an hour, chunks encoded again and, at the end of each day, 1-hour rollup rows written. Each sample is decoded
- * and encoded once by compaction.
+ * after an hour, chunks encoded again (and, at the end of each day, 1-hour rollup rows
+ * written). Each sample is decoded and encoded once by compaction.
  */
 export const DEFAULT_LEVELS: readonly CompactionLevel[] = [
   { windowMs: 7_200_000, delayMs: 1_800_000, reencodeChunks: false },

@@ -1,7 +1,8 @@
 /**
  * Retention: deleting chunks and rollup blocks whose newest sample is older than a cutoff (and
- * 1-hour rollup rows whose window starts before it), then the series left without data. Deletes go series by series through the tables' primary keys
- * (series_id, max_ts, id), so no index on max_ts is needed: one index seek per series.
+ * 1-hour rollup rows whose day starts before it), then the series left without data. Deletes
+ * go series by series through the tables' primary keys (series_id, max_ts, id), so no index on
+ * max_ts is needed: one index seek per series.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from '../core/log.js';
@@ -44,8 +45,8 @@ export function deleteExpired(deps: RetentionDeps, cutoffMs: number): RetentionR
       for (const id of stmts.allSeriesIds.all()) {
         deletedChunks += stmts.deleteChunksBefore.run(id, cutoffMs).changes;
         deletedRollupBlocks += stmts.deleteRollupsBefore.run(id, cutoffMs).changes;
-        // A 1-hour row goes once its window starts before the cutoff: the part of the window
-        // left is read from its remaining 5-minute rows, as it would be without 1-hour rows.
+        // A 1-hour row goes once its day starts before the cutoff: the part of the day left
+        // is read from its remaining 5-minute rows, as it would be without 1-hour rows.
         const seekTo = cutoffMs + MAX_HOURLY_WINDOW_MS;
         stmts.deleteHourlyRollupsBefore.run(id, seekTo, cutoffMs);
       }
