@@ -68,8 +68,9 @@ async function build(path: string, opts: { fromStep: number; toStep: number }): 
   }
 }
 
-function open(path: string, retentionDays = 0): SqliteStore {
-  return createSqliteStore({ path, retentionIntervalMs: 0, compactionBudgetMs: 0, retentionDays });
+function open(path: string, retentionDays = 0, blockCacheBytes?: number): SqliteStore {
+  const opts = { path, retentionIntervalMs: 0, compactionBudgetMs: 0, retentionDays };
+  return createSqliteStore(blockCacheBytes === undefined ? opts : { ...opts, blockCacheBytes });
 }
 
 /** A copy of the store at `path` as schema version 7 wrote it (no 1-hour rows). */
@@ -175,16 +176,18 @@ describe('1-hour rollup rows beside 5-minute ones (schema version 9)', () => {
   it('give the same answers as merging 5-minute rows on read (a version 7 store)', async () => {
     copyAsV7(path, join(dir, 'v7.db'));
     const store = open(path);
+    const uncached = open(path, 0, 0);
     const old = open(join(dir, 'v7.db'));
     try {
       assert.deepStrictEqual(hourlyRows(join(dir, 'v7.db')), {});
       await assertSameReads(store, old);
+      await assertSameReads(uncached, old);
       assert.deepStrictEqual(
         plain(await store.selectRollups(ALL, T0, T0 + SPAN, HOUR)),
         plain(await fromRaw(store, T0, T0 + SPAN, HOUR)),
       );
     } finally {
-      await Promise.all([store.close(), old.close()]);
+      await Promise.all([store.close(), uncached.close(), old.close()]);
     }
   });
 
