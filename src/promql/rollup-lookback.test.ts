@@ -11,6 +11,8 @@ import {
   rollupBlockResolution,
 } from '../store/rollup-codec.js';
 import type { MetricStore, Sample } from '../store/types.js';
+import { SCHEMA_VERSION } from '../store/schema.js';
+import { toLayoutV7 } from '../../test/support/store-layout-v7.js';
 import { createPromqlEngine, type QueryResult } from './engine.js';
 import {
   FIXTURE_INTERVAL_MS,
@@ -90,7 +92,14 @@ function spy(inner: SqliteStore): MetricStore {
 /** Rewrites the rollup blocks `which` picks in the layout of stores before schema version 8. */
 function toLegacyBlocks(path: string, which: (id: number) => boolean): number {
   const db = new Database(path);
-  const rows = db.prepare('SELECT id, data FROM rollups').raw().all() as Array<[number, Buffer]>;
+  // The 5-minute rows and the 1-hour rows kept beside them (rollup-hourly.ts).
+  const rows = db
+    .prepare(
+      'SELECT id, data FROM rollups UNION ALL ' +
+        'SELECT h.id, b.data FROM hourly_rollup_index h JOIN blobs b ON b.id = h.id',
+    )
+    .raw()
+    .all() as Array<[number, Buffer]>;
   const update = db.prepare('UPDATE blobs SET data = ? WHERE id = ?');
   let changed = 0;
   db.transaction(() => {
@@ -121,9 +130,9 @@ before(async () => {
   copyFileSync(path, join(dir, 'all.db'));
   copyFileSync(path, join(dir, 'half.db'));
   assert.ok(toLegacyBlocks(join(dir, 'all.db'), () => true) > 100);
-  // As schema version 7 left it: opening migrates it to version 8, blocks unchanged.
+  // As schema version 7 left it: opening migrates it to the current version, blocks unchanged.
   const old = new Database(join(dir, 'all.db'));
-  old.prepare("UPDATE meta SET value = '7' WHERE key = 'schema_version'").run();
+  toLayoutV7(old);
   old.close();
   assert.ok(toLegacyBlocks(join(dir, 'half.db'), (id) => id % 2 === 0) > 50);
   store = createSqliteStore({ path, retentionDays: 0 });
@@ -131,7 +140,7 @@ before(async () => {
   legacyHalf = createSqliteStore({ path: join(dir, 'half.db'), retentionDays: 0 });
   const migrated = new Database(join(dir, 'all.db'), { readonly: true });
   const version = "SELECT value FROM meta WHERE key = 'schema_version'";
-  assert.equal(migrated.prepare(version).pluck().get(), '8');
+  assert.equal(migrated.prepare(version).pluck().get(), String(SCHEMA_VERSION));
   migrated.close();
 });
 

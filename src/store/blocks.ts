@@ -11,6 +11,7 @@ import {
 import { decodeChunk } from './gorilla.js';
 import type { SeriesHead } from './head.js';
 import {
+  BLOCK_COLUMN_ORDER,
   allocDecodedColumns,
   decodeRollupBlockInto,
   encodeRollupBlock,
@@ -27,6 +28,7 @@ import {
   type RollupColumns,
 } from './rollup.js';
 import {
+  decodedBlocks,
   hourlyRowsUsable,
   latestPerTimestamp,
   latestRollups,
@@ -34,6 +36,12 @@ import {
   type DecodedBlock,
   type RollupSpan,
 } from './rollup-read.js';
+import {
+  HOURLY_UNTIL_KEY,
+  HOUR_MS,
+  readWithHourlyRows,
+  rewriteHourlyRollups,
+} from './rollup-hourly.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { BlockRow, Statements } from './statements.js';
 
@@ -53,6 +61,12 @@ export class BlockStore {
   oldestTs = Infinity;
 
   /**
+   * End of the newest day with 1-hour rollup rows (rollup-hourly.ts; -Infinity when none): a
+   * chunk written into buckets before it has the 1-hour rows it reaches into written again.
+   */
+  hourlyUntilMs: number;
+
+  /**
    * Decoded blocks by id for queries (rollup-read.ts, and raw chunks of selects, chunk-read.ts);
    * writes and compaction bypass it.
    */
@@ -69,6 +83,8 @@ export class BlockStore {
     // Never below an existing block id: a block's bytes are keyed by its id (table blobs).
     const saved = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
     this.nextId = Math.max(saved, (stmts.maxBlockId.get() ?? 0) + 1);
+    const hourlyUntil = Number(stmts.readMeta.get(HOURLY_UNTIL_KEY));
+    this.hourlyUntilMs = Number.isFinite(hourlyUntil) ? hourlyUntil : -Infinity;
   }
 
   /** Hits, misses, entries and bytes of the raw chunks in the cache (walks every entry). */
@@ -229,29 +245,58 @@ export class BlockStore {
       rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
     }
     const n = rollups.startsMs.length;
-    if (n === 0) return overlaps;
-    this.stmts.insertRollup.run(
-      id,
-      rollups.startsMs[n - 1] as number,
-      this.nextId++,
-      rollups.startsMs[0] as number,
-      encodeRollupBlock(rollups),
-    );
+    if (n > 0) {
+      this.stmts.insertRollup.run(
+        id,
+        rollups.startsMs[n - 1] as number,
+        this.nextId++,
+        rollups.startsMs[0] as number,
+        encodeRollupBlock(rollups),
+      );
+    }
+    // 1-hour rows of these buckets must hold what their 5-minute rows now give.
+    if (firstBucket < this.hourlyUntilMs) {
+      const lastBucket = sampleBucket(head.maxTs, ROLLUP_BASE_MS);
+      rewriteHourlyRollups(this.stmts, this, id, firstBucket, lastBucket);
+    }
     return overlaps;
   }
 
   /**
    * The stored rollups of series `id` with bucket starts in [fromMs, toMs], to be merged into
    * buckets of `resolutionMs` (default 5 minutes): 5-minute buckets, and 1-hour ones where
-   * compaction kept only those (full-precision floats). Null when the 1-hour buckets cannot give
-   * those exactly; read raw samples instead (see hourlyRowsUsable). Only the first `columns`
-   * columns of the block order are decoded (see decodeRollupBlockInto).
+   * compaction kept only those (full-precision floats) or, for a resolution of whole hours,
+   * where it kept them beside the 5-minute ones (rollup-hourly.ts). Null when the 1-hour buckets
+   * cannot give those exactly; read raw samples instead (see hourlyRowsUsable). Only the first
+   * `columns` columns of the block order are decoded (see decodeRollupBlockInto).
    */
   readRollups(
     id: number,
     fromMs: number,
     toMs: number,
     resolutionMs: number = ROLLUP_BASE_MS,
+    columns?: number,
+  ): RollupColumns | null {
+    if (resolutionMs % HOUR_MS === 0 && fromMs < this.hourlyUntilMs) {
+      const index = this.stmts.hourlyRollupIndexInRange.all(id, fromMs, toMs);
+      if (index.length > 0) {
+        const wanted = Math.max(1, Math.min(columns ?? Infinity, BLOCK_COLUMN_ORDER.length));
+        const ids = index.map((row) => row[0]);
+        const decoded = decodedBlocks(this.stmts, this.cache, ids, wanted);
+        return readWithHourlyRows(index, decoded, fromMs, toMs, wanted, (from, to) =>
+          this.readStoredRollups(id, from, to, resolutionMs, wanted),
+        );
+      }
+    }
+    return this.readStoredRollups(id, fromMs, toMs, resolutionMs, columns);
+  }
+
+  /** As readRollups from the `rollups` rows only (no 1-hour rows of rollup-hourly.ts). */
+  private readStoredRollups(
+    id: number,
+    fromMs: number,
+    toMs: number,
+    resolutionMs: number,
     columns?: number,
   ): RollupColumns | null {
     if (this.cache.enabled) {

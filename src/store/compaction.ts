@@ -51,6 +51,7 @@ import {
   sliceColumns,
   type RollupColumns,
 } from './rollup.js';
+import { writeHourlyRollups } from './rollup-hourly.js';
 import { isDecimalColumn } from './value-column.js';
 import type { BlockRow, Statements } from './statements.js';
 
@@ -66,15 +67,21 @@ export interface CompactionLevel {
    * blocks are always encoded again: they are short, and their per-block costs are large.
    */
   reencodeChunks: boolean;
+  /**
+   * true: also writes each series' 1-hour rollup row of the day (rollup-hourly.ts) when a window
+   * ends a UTC day; windows must then divide a day into whole hours. Default false.
+   */
+  hourlyRollups?: boolean;
 }
 
 /**
  * Default levels: 2 h windows after 30 minutes, chunks joined as they are; then 6 h windows
- * after an hour, chunks encoded again. Each sample is decoded and encoded once by compaction.
+ * after an hour, chunks encoded again (and, at the end of each day, 1-hour rollup rows
+ * written). Each sample is decoded and encoded once by compaction.
  */
 export const DEFAULT_LEVELS: readonly CompactionLevel[] = [
   { windowMs: 7_200_000, delayMs: 1_800_000, reencodeChunks: false },
-  { windowMs: 21_600_000, delayMs: 3_600_000, reencodeChunks: true },
+  { windowMs: 21_600_000, delayMs: 3_600_000, reencodeChunks: true, hourlyRollups: true },
 ];
 
 /**
@@ -197,6 +204,7 @@ export class Compactor {
     for (const id of this.seriesAfter.all(cursor.afterSeriesId)) {
       this.mergeChunks(ws, we, id, level.reencodeChunks);
       this.mergeRollups(id, ws, we);
+      if (level.hourlyRollups === true) writeHourlyRollups(this.stmts, this.blocks, id, ws, we);
       next = { windowStart: ws, afterSeriesId: id };
       if (performance.now() > deadline) break;
     }

@@ -218,8 +218,7 @@ export function createReader(deps: ReaderDeps): StoreReader {
             `store: series ${JSON.stringify(labels)} keeps no rollups of ${resolutionMs} ms buckets for this range; read its raw samples, or call selectRollups without storedOnly`,
           );
         }
-        const cols =
-          resolutionMs === ROLLUP_BASE_MS ? base : coarsenRollups(base, resolutionMs, fromMs, toMs);
+        const cols = coarsen(base, resolutionMs, fromMs, toMs);
         if (cols.startsMs.length === 0) continue;
         count(cols.startsMs.length);
         result.push({ labels, resolutionMs, ...cols });
@@ -297,6 +296,28 @@ function cachedSources(readsOf: Map<number, ChunkRead[]>): (id: number) => Chunk
       read: (startMs, endMs, heads, out) => columnsOfChunks(reads, startMs, endMs, heads, out),
     };
   };
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Buckets of `base` (5-minute ones, and 1-hour ones where stored) merged into `resolutionMs`,
+ * those starting in [fromMs, toMs]. Resolutions of several hours are merged into hours first,
+ * then into the resolution: 1-hour rows (rollup-hourly.ts) hold the hours so merged, and the
+ * sums, added in the same order either way, keep the same bits whichever rows were read.
+ */
+function coarsen(
+  base: RollupColumns,
+  resolutionMs: number,
+  fromMs: number,
+  toMs: number,
+): RollupColumns {
+  if (resolutionMs === ROLLUP_BASE_MS) return base;
+  if (resolutionMs === HOUR_MS || resolutionMs % HOUR_MS !== 0) {
+    return coarsenRollups(base, resolutionMs, fromMs, toMs);
+  }
+  const hours = coarsenRollups(base, HOUR_MS, -Infinity, Infinity);
+  return coarsenRollups(hours, resolutionMs, fromMs, toMs);
 }
 
 /** Samples of a batch of series read into one set of columns (see selectColumns). */

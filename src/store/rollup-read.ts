@@ -1,8 +1,9 @@
 /**
  * Reading one series' rollup blocks through the block cache (block-cache.ts): the index rows
  * first (no bytes), decoded columns from the cache by block id, and only the blocks missing
- * there fetched (one statement for several) and decoded. Also the merge of overlapping blocks
- * shared with the uncached path in blocks.ts.
+ * there fetched (one statement for several) and decoded (decodedBlocks, also used for the
+ * 1-hour rows of rollup-hourly.ts). Also the merge of overlapping blocks shared with the
+ * uncached path in blocks.ts.
  */
 import type { BlockCache } from './block-cache.js';
 import type { DecodedChunk } from './chunk-read.js';
@@ -98,7 +99,10 @@ export function readCachedRollups(
     if (hit?.kind === 'rollups' && hit.columns >= columns) found[k] = hit;
     else (missing ??= []).push(k);
   }
-  if (missing !== undefined) fetchMissing(stmts, cache, index, missing, found, columns);
+  if (missing !== undefined) {
+    const ids = missing.map((k) => (index[k] as [number, number, number])[0]);
+    fetchMissing(stmts, cache, ids, missing, found, columns);
+  }
   const rowSpans = index.map((row, k): RollupSpan => [
     row[1],
     row[2],
@@ -159,19 +163,43 @@ export function readCachedRollups(
 }
 
 /**
- * Fetches and decodes the blocks of `index` at positions `missing` into `found` and the cache.
- * A block whose bytes are gone (not possible in one synchronous read) stays undefined: absent,
- * as the `rollups` view's join would leave it out.
+ * The decoded rollup blocks `ids` (at least their first `columns` columns of
+ * BLOCK_COLUMN_ORDER), from `cache` where it holds them, else fetched (one statement for
+ * several), decoded and cached. A block whose bytes are gone stays undefined.
+ */
+export function decodedBlocks(
+  stmts: Statements,
+  cache: BlockCache<DecodedBlock>,
+  ids: readonly number[],
+  columns: number,
+): Array<DecodedRollups | undefined> {
+  const found: Array<DecodedRollups | undefined> = new Array(ids.length);
+  let missing: number[] | undefined;
+  for (let k = 0; k < ids.length; k++) {
+    const hit = cache.get(ids[k] as number);
+    if (hit?.kind === 'rollups' && hit.columns >= columns) found[k] = hit;
+    else (missing ??= []).push(k);
+  }
+  if (missing !== undefined) {
+    const missingIds = missing.map((k) => ids[k] as number);
+    fetchMissing(stmts, cache, missingIds, missing, found, columns);
+  }
+  return found;
+}
+
+/**
+ * Fetches and decodes blocks `ids` (those of `found` at positions `missing`) into `found` and
+ * the cache. A block whose bytes are gone (not possible in one synchronous read) stays
+ * undefined: absent, as the `rollups` view's join would leave it out.
  */
 function fetchMissing(
   stmts: Statements,
   cache: BlockCache<DecodedBlock>,
-  index: ReadonlyArray<[number, number, number]>,
+  ids: readonly number[],
   missing: readonly number[],
   found: Array<DecodedRollups | undefined>,
   columns: number,
 ): void {
-  const ids = missing.map((k) => (index[k] as [number, number, number])[0]);
   const bytesOf = new Map<number, Uint8Array>();
   if (ids.length === 1) {
     const bytes = stmts.blobById.get(ids[0] as number);
@@ -204,7 +232,7 @@ function fetchMissing(
  * `at`: element by element, which for blocks of a few dozen buckets beats making a view per
  * column for TypedArray.set.
  */
-function copyColumns(
+export function copyColumns(
   src: DecodedRollups,
   from: number,
   to: number,

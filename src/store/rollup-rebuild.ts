@@ -53,6 +53,7 @@ export function rebuildRollups(
 
 function rebuildSeries(stmts: Statements, blocks: BlockStore, id: number, maxBytes: number): void {
   stmts.deleteRollupsBefore.run(id, Number.MAX_SAFE_INTEGER);
+  stmts.deleteHourlyRollupsInRange.run(id, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const buffer = new SampleBuffer();
   blocks.readSamples(id, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, [], buffer);
   const { timestampsMs, values, staleIndices } = buffer.toArrays();

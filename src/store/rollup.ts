@@ -1,6 +1,7 @@
 /**
- * Downsampled rollups: per series and fixed bucket (5 minutes in storage, coarser ones merged
- * on read), the aggregates PromQL range functions need. Buckets are left-open like PromQL's
+ * Downsampled rollups: per series and fixed bucket (5 minutes in storage, and 1 hour once a
+ * window is compacted, rollup-hourly.ts; coarser ones merged on read by coarsenRollups), the
+ * aggregates PromQL range functions need. Buckets are left-open like PromQL's
  * range windows: bucket s covers (s, s + resolution], so a window (t - range, t] with t and
  * t - range on bucket boundaries is exactly the buckets starting in [t - range, t), whatever
  * the samples' timestamps (scrapes aligned to the clock included). What each answers exactly:
@@ -207,7 +208,8 @@ export function computeRollups(
 /**
  * Merges consecutive buckets into coarser ones of `resolutionMs` (a multiple of the input's
  * resolution, so each input bucket lies in one output bucket), keeping those whose start is in
- * [fromMs, toMs].
+ * [fromMs, toMs]. Stored 1-hour buckets (rollup-hourly.ts, compaction.ts) are made by this very
+ * function, so merging them further gives the bits merging their 5-minute buckets gives.
  */
 export function coarsenRollups(
   input: RollupColumns,

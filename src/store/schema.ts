@@ -31,6 +31,8 @@
  *   labels compared) and `label_index` is split into `label_pairs` and `label_postings`.
  * - Version 8: rollup blocks are written in layout 6, with each bucket's last point (staleness
  *   markers included; rollup-codec.ts). Blocks of layouts 4 and 5 are kept and still read.
+ * - Version 9: `hourly_rollup_index` (see MIGRATE_TO_HOURLY_ROLLUPS): 1-hour rollup rows kept
+ *   beside the 5-minute ones of series that keep those, written by compaction (rollup-hourly.ts).
  * - `samples` (version 1 only): one row per sample; converted to chunks on open (migrate-v1.ts).
  * - `meta`: key/value rows; `schema_version` drives migrations, `next_chunk_id` numbers chunks.
  */
@@ -169,6 +171,27 @@ const MIGRATE_TO_HASHED_SERIES = `
   DROP TABLE label_index;
 `;
 
+/**
+ * Version 9: 1-hour rollup blocks (rollup-codec.ts layout 5) of series that also keep 5-minute
+ * rows, one row per series and compacted UTC day, keyed like rollup_index; `min_ts` and `max_ts`
+ * are the first and last 5-minute bucket start the row stands for (the whole day, whatever
+ * buckets hold data). Their bytes live in `blobs` like the others. Nothing is
+ * converted: windows compacted before this version keep 5-minute rows only, which readers merge
+ * as before (rollup-hourly.ts).
+ */
+const MIGRATE_TO_HOURLY_ROLLUPS = `
+  CREATE TABLE hourly_rollup_index (
+    series_id INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    min_ts INTEGER NOT NULL,
+    PRIMARY KEY (series_id, max_ts, id)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER hourly_rollup_index_delete AFTER DELETE ON hourly_rollup_index BEGIN
+    DELETE FROM blobs WHERE id = old.id;
+  END;
+`;
+
 /** Each entry migrates from schema version `index` to `index + 1`. */
 const MIGRATIONS: readonly string[] = [
   `
@@ -235,6 +258,7 @@ const MIGRATIONS: readonly string[] = [
   // staleness markers included), which older versions cannot read. Older blocks stay as they
   // are; readers read raw samples where they would need the missing column.
   'SELECT 1;',
+  MIGRATE_TO_HOURLY_ROLLUPS,
 ];
 
 /** The schema version this code writes. */

@@ -54,6 +54,16 @@ export interface Statements {
   rollupsInRange: Database.Statement<[number, number, number], BlockRow>;
   /** As rollupsInRange without the bytes: [id, min_ts, max_ts] (for the block cache). */
   rollupIndexInRange: Database.Statement<[number, number, number], [number, number, number]>;
+  /** (series_id, max_ts, id, min_ts, data): a 1-hour rollup row (schema version 9). */
+  insertHourlyRollup: { run(...row: [number, number, number, number, Uint8Array]): void };
+  /** [id, min_ts, max_ts] of the 1-hour rollup rows of a series reaching into [from, to]. */
+  hourlyRollupIndexInRange: Database.Statement<[number, number, number], [number, number, number]>;
+  /** (series, max_ts, id): deletes one 1-hour rollup row. */
+  deleteHourlyRollup: Database.Statement<[number, number, number]>;
+  /** Deletes the 1-hour rollup rows of a series reaching into [from, to]. */
+  deleteHourlyRollupsInRange: Database.Statement<[number, number, number]>;
+  /** (series, cutoff + longest window, cutoff): deletes 1-hour rows starting before cutoff. */
+  deleteHourlyRollupsBefore: Database.Statement<[number, number, number]>;
   /** The bytes of block `id` (table blobs); undefined when deleted. */
   blobById: Database.Statement<[number], Uint8Array>;
   /** [id, data] of the blocks whose ids are in the JSON array given. */
@@ -180,6 +190,27 @@ export function prepareStatements(db: Database.Database): Statements {
          WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?`,
       )
       .raw(),
+    insertHourlyRollup: insertBlock(
+      db,
+      'INSERT INTO hourly_rollup_index (series_id, max_ts, id, min_ts) VALUES (?, ?, ?, ?)',
+      (row) => [row[0], row[1], row[2], row[3]],
+      (row) => [row[2], row[4]],
+    ),
+    hourlyRollupIndexInRange: db
+      .prepare<[number, number, number], [number, number, number]>(
+        `SELECT id, min_ts, max_ts FROM hourly_rollup_index
+         WHERE series_id = ? AND max_ts >= ? AND min_ts <= ? ORDER BY max_ts, id`,
+      )
+      .raw(),
+    deleteHourlyRollup: db.prepare(
+      'DELETE FROM hourly_rollup_index WHERE series_id = ? AND max_ts = ? AND id = ?',
+    ),
+    deleteHourlyRollupsInRange: db.prepare(
+      'DELETE FROM hourly_rollup_index WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?',
+    ),
+    deleteHourlyRollupsBefore: db.prepare(
+      'DELETE FROM hourly_rollup_index WHERE series_id = ? AND max_ts < ? AND min_ts < ?',
+    ),
     blobById: db.prepare<[number], Uint8Array>('SELECT data FROM blobs WHERE id = ?').pluck(),
     blobsOfIds: db
       .prepare<[string], [number, Uint8Array]>(

@@ -1,13 +1,16 @@
 /**
- * Test support: turns a store file of schema version 7 (series found by a hash of their labels,
- * label pairs stored once) back into the series and label tables of schema version 6, exactly
- * as versions 1 to 6 created them, so that tests can check the migration from older stores on
- * data written by the current code.
+ * Test support: turns a store file of schema version 7 or later (series found by a hash of
+ * their labels, label pairs stored once; later versions first go back to version 7,
+ * store-layout-v7.ts) back into the series and label tables of schema version 6, exactly as
+ * versions 1 to 6 created them, so that tests can check the migration from older stores on data
+ * written by the current code.
  */
 import type Database from 'better-sqlite3';
+import { toLayoutV7 } from './store-layout-v7.js';
 
 /** Rewrites the open database `db` into the version 6 layout and sets schema_version 6. */
 export function toLayoutV6(db: Database.Database): void {
+  toLayoutV7(db);
   db.transaction(() => {
     db.exec(`
       CREATE TABLE v6_series (
