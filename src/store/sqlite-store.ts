@@ -11,7 +11,8 @@
  * (wal-replay.ts).
  *
  * Limitation: better-sqlite3 is synchronous, so a batch is written on the calling thread and
- * blocks the event loop while it runs (see bench/store.ts for the cost per sample).
+ * blocks the event loop while it runs (see bench/store.ts for the cost per sample); only the
+ * checkpoints of SQLite's write-ahead log run on a worker thread (checkpointer.ts).
  * Limitation: with synchronous=NORMAL a power loss or OS crash (not a process crash) can lose
  * the last acknowledged batches.
  */
