@@ -73,6 +73,8 @@ export function startCheckpointer(path: string, opts: CheckpointerOptions = {}):
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // Plain Node: the script needs none of the parent's loaders (tsx in tests).
+    execArgv: [],
     workerData: { path, driver, intervalMs: opts.intervalMs ?? 250 },
   });
   worker.unref();
