@@ -8,7 +8,7 @@ import {
   encodeStoredChunk,
   storedChunkBound,
 } from './chunk-codec.js';
-import { decodeChunk } from './gorilla.js';
+import { decodeChunkInto } from './gorilla.js';
 import type { SeriesHead } from './head.js';
 import {
   BLOCK_COLUMN_ORDER,
@@ -73,6 +73,8 @@ export class BlockStore {
   readonly cache: BlockCache<DecodedBlock>;
   /** Hits and misses of the chunk lookups in `cache` (its own counts mix both kinds). */
   readonly chunkCounts: ChunkCacheCounts = { hits: 0, misses: 0 };
+  /** The samples of the head being written by writeChunk, reused from cut to cut. */
+  private readonly cutScratch = new SampleBuffer();
 
   /** `cacheBytes`: bound of the decoded block cache, in bytes; 0 (default) turns it off. */
   constructor(
@@ -140,29 +142,8 @@ export class BlockStore {
 
   /**
    * As readSamples, from the given chunk rows (in (max_ts, id) order; sorted in place when they
-   * overlap) instead of those read from the database, onto plain arrays: the output indices of
-   * staleness markers go onto `outStale`.
+   * overlap) instead of those read from the database.
    */
-  samplesOfRows(
-    rows: BlockRow[],
-    startMs: number,
-    endMs: number,
-    heads: readonly SeriesHead[],
-    outTs: number[],
-    outValues: number[],
-    outStale: number[],
-  ): void {
-    const buffer = new SampleBuffer();
-    this.columnsOfRows(rows, startMs, endMs, heads, buffer);
-    const { timestampsMs, values, staleIndices } = buffer.toArrays();
-    for (const i of staleIndices) outStale.push(outTs.length + i);
-    for (let i = 0; i < timestampsMs.length; i++) {
-      outTs.push(timestampsMs[i] as number);
-      outValues.push(values[i] as number);
-    }
-  }
-
-  /** As readSamples, from the given chunk rows (see samplesOfRows). */
   columnsOfRows(
     rows: BlockRow[],
     startMs: number,
@@ -211,8 +192,14 @@ export class BlockStore {
    */
   writeChunk(id: number, head: SeriesHead, newestStoredTs?: number): boolean {
     const gorilla = head.toBytes();
-    const decoded = decodeChunk(gorilla, head.count);
-    const bytes = encodeStoredChunk(decoded.timestampsMs, decoded.values, head.count, gorilla);
+    // Decoded into reused typed columns: no plain arrays per cut (writes are synchronous).
+    const decoded = this.cutScratch;
+    decoded.clear();
+    decodeChunkInto(gorilla, head.count, -Infinity, Infinity, decoded);
+    const n = decoded.length;
+    const timestampsMs = decoded.timestampsMs.subarray(0, n);
+    const values = decoded.values.subarray(0, n);
+    const bytes = encodeStoredChunk(timestampsMs, values, n, gorilla);
     if (head.maxTs <= Date.now() + FUTURE_SLACK_MS) {
       if (head.maxTs > this.newestTs) this.newestTs = head.maxTs;
       if (head.minTs < this.oldestTs) this.oldestTs = head.minTs;
@@ -241,14 +228,13 @@ export class BlockStore {
       const { timestampsMs, values, staleIndices } = buffer.toArrays();
       rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
     } else {
-      const { timestampsMs, values, staleIndices } = decoded;
-      rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndices);
+      rollups = computeRollups(timestampsMs, values, ROLLUP_BASE_MS, staleIndicesOf(decoded));
     }
-    const n = rollups.startsMs.length;
-    if (n > 0) {
+    const buckets = rollups.startsMs.length;
+    if (buckets > 0) {
       this.stmts.insertRollup.run(
         id,
-        rollups.startsMs[n - 1] as number,
+        rollups.startsMs[buckets - 1] as number,
         this.nextId++,
         rollups.startsMs[0] as number,
         encodeRollupBlock(rollups),
@@ -335,6 +321,14 @@ export class BlockStore {
     }
     return latestRollups(all, fromMs, toMs);
   }
+}
+
+/** Indices of the staleness markers among the filled samples of `buffer`, ascending. */
+function staleIndicesOf(buffer: SampleBuffer): number[] {
+  const indices: number[] = [];
+  if (buffer.stale === null) return indices;
+  for (let i = 0; i < buffer.length; i++) if (buffer.stale[i] === 1) indices.push(i);
+  return indices;
 }
 
 /**

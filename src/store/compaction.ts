@@ -52,6 +52,7 @@ import {
   type RollupColumns,
 } from './rollup.js';
 import { writeHourlyRollups } from './rollup-hourly.js';
+import { SampleBuffer } from './sample-buffer.js';
 import { isDecimalColumn } from './value-column.js';
 import type { BlockRow, Statements } from './statements.js';
 
@@ -111,6 +112,8 @@ export class Compactor {
   private readonly chunksAround: Database.Statement<WindowArgs, BlockRow>;
   private readonly rollupsAround: Database.Statement<WindowArgs, BlockRow>;
   private readonly maxRowBytes: number;
+  /** The samples of the window being encoded again, reused from series to series. */
+  private readonly mergeScratch = new SampleBuffer();
 
   constructor(
     private readonly db: Database.Database,
@@ -278,16 +281,17 @@ export class Compactor {
       }
       return;
     }
-    const ts: number[] = [];
-    const values: number[] = [];
-    const stale: number[] = [];
-    this.blocks.samplesOfRows(rows, span[0], span[1], [], ts, values, stale);
-    if (stale.length > 0) {
+    const merged = this.mergeScratch;
+    merged.clear();
+    this.blocks.columnsOfRows(rows, span[0], span[1], [], merged);
+    if (merged.hasStale()) {
       this.moveRows('chunks', id, ws, we, rows);
       return;
     }
-    const pieces = splitEncode(ts.length, this.maxRowBytes, (from, to) =>
-      encodeStoredChunk(ts.slice(from, to), values.slice(from, to), to - from),
+    const ts = merged.timestampsMs;
+    const values = merged.values;
+    const pieces = splitEncode(merged.length, this.maxRowBytes, (from, to) =>
+      encodeStoredChunk(ts.subarray(from, to), values.subarray(from, to), to - from),
     );
     if (pieces.length >= rows.length) {
       this.moveRows('chunks', id, ws, we, rows);

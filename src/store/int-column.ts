@@ -123,6 +123,26 @@ function residualGcd(r: Float64Array, m: number): number {
   return g;
 }
 
+// Smallest and largest quotient of the block blockRange measured last.
+const range = new Float64Array(2);
+
+/**
+ * Puts the smallest and largest of r[start..end) / g in `range`. Every residual is a multiple
+ * of g > 0, so the extremes of the quotients are the quotients of the extremes: one division
+ * each, not one per residual.
+ */
+function blockRange(r: Float64Array, start: number, end: number, g: number): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = start; i < end; i++) {
+    const v = r[i] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  range[0] = min / g;
+  range[1] = max / g;
+}
+
 /**
  * Packed size in bits of the first `m` residuals divided by `g`: 0 when all are 0 (the gcd is
  * then written as 0 and nothing follows).
@@ -132,13 +152,9 @@ function packedBits(r: Float64Array, m: number, g: number): number {
   let nonZero = false;
   for (let start = 0; start < m; start += BLOCK) {
     const end = Math.min(m, start + BLOCK);
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = start; i < end; i++) {
-      const q = (r[i] as number) / g;
-      if (q < min) min = q;
-      if (q > max) max = q;
-    }
+    blockRange(r, start, end, g);
+    const min = range[0] as number;
+    const max = range[1] as number;
     if (min !== 0 || max !== 0) nonZero = true;
     bits += 12 + bitLength(zigzag(min)) + bitLength(max - min) * (end - start);
   }
@@ -183,13 +199,9 @@ export function writeIntColumn(w: BitWriter, xs: ArrayLike<number>, n: number): 
   if (g === 0) return;
   for (let start = 0; start < m; start += BLOCK) {
     const end = Math.min(m, start + BLOCK);
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = start; i < end; i++) {
-      const q = (r[i] as number) / g;
-      if (q < min) min = q;
-      if (q > max) max = q;
-    }
+    blockRange(r, start, end, g);
+    const min = range[0] as number;
+    const max = range[1] as number;
     const width = bitLength(max - min);
     writeVarbits(w, zigzag(min));
     w.writeBits(width, 6);

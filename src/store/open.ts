@@ -15,8 +15,18 @@ export function releaseFreePages(db: Database.Database): void {
   db.pragma('incremental_vacuum');
 }
 
-/** Opens the file with the store's pragmas, wrapping failures in `store_open_failed`. */
-export function openDatabase(path: string): Database.Database {
+/** Default bound of the write-ahead log before a commit checkpoints it itself: 8 MB. */
+export const WAL_AUTOCHECKPOINT_BYTES = 8_388_608;
+
+/**
+ * Opens the file with the store's pragmas, wrapping failures in `store_open_failed`.
+ * `walAutocheckpointBytes`: write-ahead log size past which a commit checkpoints it (default
+ * WAL_AUTOCHECKPOINT_BYTES; larger when a checkpointer.ts worker does it in the background).
+ */
+export function openDatabase(
+  path: string,
+  walAutocheckpointBytes = WAL_AUTOCHECKPOINT_BYTES,
+): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (path !== ':memory:' && !path.startsWith('file:'))
@@ -35,9 +45,11 @@ export function openDatabase(path: string): Database.Database {
     db.pragma('cache_size = -16000');
     // A checkpoint runs inside the commit that crosses this many pages and blocks it: 8 MB
     // (2,000 pages of 4 KiB, 500 of 16 KiB) copies a page once for many commits yet keeps that
-    // pause near 50 ms, where 40 MB paused a 10,000-series append for over 100 ms.
+    // pause near 50 ms, where 40 MB paused a 10,000-series append for over 100 ms. With the
+    // background checkpointer the bound is larger and rarely reached (pages then mostly copied).
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.round(8_388_608 / pageSize))}`);
+    const pages = Math.max(1, Math.round(walAutocheckpointBytes / pageSize));
+    db.pragma(`wal_autocheckpoint = ${pages}`);
     db.pragma('journal_size_limit = 67108864');
     migrateSchema(db, path);
     return db;

@@ -39,6 +39,8 @@ const VERSION_LAST_POINT = 6;
 
 /** Scratch space for the decoder's predictions (decoding is synchronous, so one suffices). */
 let scratch = new Float64Array(1024);
+/** The same for the encoder (an encode never runs inside a decode, but kept apart anyway). */
+let encodeScratch = new Float64Array(1024);
 
 /**
  * Per-bucket predictions of the columns that follow `lasts` (see the file comment), as views of
@@ -94,8 +96,15 @@ export function encodeRollupBlock(
   writeValueColumn(w, cols.lastTimestampsMs, n, cols.startsMs);
   if (!legacyLayout) writeValueColumn(w, cols.lastPointTimestampsMs, n, cols.lastTimestampsMs);
   writeValueColumn(w, cols.lasts, n);
-  writeValueColumn(w, cols.firsts, n, predictions(n, cols.counts, null, cols.lasts).prevLast);
-  const p = predictions(n, cols.counts, cols.firsts, cols.lasts);
+  if (encodeScratch.length < 5 * n) encodeScratch = new Float64Array(10 * n);
+  const space = encodeScratch.subarray(0, 5 * n);
+  writeValueColumn(
+    w,
+    cols.firsts,
+    n,
+    predictions(n, cols.counts, null, cols.lasts, space).prevLast,
+  );
+  const p = predictions(n, cols.counts, cols.firsts, cols.lasts, space);
   writeValueColumn(w, cols.increases, n, p.change);
   writeValueColumn(w, cols.mins, n, p.low);
   writeValueColumn(w, cols.maxs, n, p.high);

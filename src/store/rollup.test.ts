@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from './sqlite-store.js';
-import { allocColumns, computeRollups, type RollupColumns } from './rollup.js';
+import { STALE_MARKER, allocColumns, computeRollups, type RollupColumns } from './rollup.js';
 import {
   BLOCK_COLUMN_ORDER,
   columnsToDecode,
@@ -92,6 +92,29 @@ describe('rollups', () => {
       300_000,
     );
     assert.deepEqual(plain(decodeRollupBlock(encodeRollupBlock(cols))), plain(cols));
+  });
+
+  it('sizes the columns to the buckets, boundaries and markers included', () => {
+    // Left-open buckets: 300,000 closes the first; the marker alone in (600,000, 900,000] makes
+    // no bucket.
+    const cols = computeRollups(
+      [1, 300_000, 300_001, 600_000, 600_001],
+      [1, 2, 3, 4, STALE_MARKER],
+      300_000,
+    );
+    assert.deepEqual(plain(cols), {
+      startsMs: [0, 300_000],
+      counts: [2, 2],
+      sums: [3, 7],
+      mins: [1, 3],
+      maxs: [2, 4],
+      firsts: [1, 3],
+      firstTimestampsMs: [1, 300_001],
+      lasts: [2, 4],
+      lastTimestampsMs: [300_000, 600_000],
+      lastPointTimestampsMs: [300_000, 600_000],
+      increases: [1, 1],
+    });
   });
 
   it('stores a counter in 307 bytes per 2,400 samples (layout 4: 304, version 2: 753, version 1: 1,812) and reads it back', () => {

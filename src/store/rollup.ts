@@ -151,8 +151,9 @@ export function computeRollups(
   resolutionMs: number,
   staleIndices: readonly number[] = [],
 ): RollupColumns {
-  // At most one bucket per sample; the columns are cut to the buckets found.
-  const out = allocColumns(timestampsMs.length);
+  // Sorted samples: the buckets are counted first, so the columns get their exact size (a
+  // head of 120 samples touches about 7 buckets). Markers may leave some unfilled at the end.
+  const out = allocColumns(countBuckets(timestampsMs, resolutionMs));
   const { startsMs, counts, sums, mins, maxs, firsts, firstTimestampsMs, lasts } = out;
   const { lastTimestampsMs, lastPointTimestampsMs, increases } = out;
   let current = Number.NaN;
@@ -161,7 +162,7 @@ export function computeRollups(
   let b = -1;
   for (let i = 0; i < timestampsMs.length; i++) {
     const ts = timestampsMs[i] as number;
-    const v = values[i] as number;
+    let v = values[i] as number;
     let stale = false;
     if (staleIndices[nextStale] === i) {
       nextStale++;
@@ -172,6 +173,9 @@ export function computeRollups(
       if (b >= 0 && sampleBucket(ts, resolutionMs) === current) lastPointTimestampsMs[b] = ts;
       continue;
     }
+    // Other NaN payloads are not kept in rollups: from typed arrays too, they aggregate as the
+    // one NaN a plain array holds.
+    if (v !== v) v = Number.NaN;
     const start = sampleBucket(ts, resolutionMs);
     if (start !== current) {
       current = start;
@@ -203,6 +207,21 @@ export function computeRollups(
     prev = v;
   }
   return sliceColumns(out, 0, b + 1);
+}
+
+/** Distinct buckets of `resolutionMs` holding the sorted timestamps (markers included). */
+function countBuckets(timestampsMs: ArrayLike<number>, resolutionMs: number): number {
+  let buckets = 0;
+  let current = Number.NaN;
+  for (let i = 0; i < timestampsMs.length; i++) {
+    // Samples before `current`'s end share its bucket: most need no division.
+    const ts = timestampsMs[i] as number;
+    if (!(ts > current && ts <= current + resolutionMs)) {
+      current = sampleBucket(ts, resolutionMs);
+      buckets++;
+    }
+  }
+  return buckets;
 }
 
 /**
