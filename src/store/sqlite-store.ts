@@ -22,6 +22,7 @@ import type { BlockCacheStats } from './block-cache.js';
 import { BlockStore } from './blocks.js';
 import { Compactor } from './compaction.js';
 import { maxRowBytes } from './compaction-rows.js';
+import { memoryStatsOf, type StoreMemoryStats } from './memory-stats.js';
 import { HeadSet } from './head-set.js';
 import { canonicalLabelsKey } from './labels.js';
 import { convertRowSamples } from './migrate-v1.js';
@@ -93,6 +94,7 @@ export interface StoreStats {
 }
 
 export type { RetentionResult } from './retention.js';
+export type { StoreMemoryStats } from './memory-stats.js';
 
 /** The SQLite metric store, with the extra reads the Prometheus HTTP API needs. */
 export interface SqliteStore extends MetricStore {
@@ -109,6 +111,8 @@ export interface SqliteStore extends MetricStore {
   stats(): Promise<StoreStats>;
   /** Hits, misses and size of the decoded block cache (see blockCacheBytes). */
   blockCacheStats(): BlockCacheStats;
+  /** Sizes of the in-memory structures (heads, caches): for tests and diagnostics. */
+  memoryStats(): StoreMemoryStats;
   /** See MetricStore.selectRollups. */
   selectRollups(
     matchers: readonly LabelMatcher[],
@@ -408,6 +412,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
     blockCacheStats() {
       return blocks.cache.stats();
+    },
+
+    memoryStats() {
+      return memoryStatsOf({ heads, seriesCache, seriesLabels, blocks });
     },
 
     async enforceRetention(nowMs) {
