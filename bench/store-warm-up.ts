@@ -3,10 +3,11 @@
  * compaction levels, flushHeads), so that V8 has compiled the store's code and the codecs'
  * module-level scratch buffers exist before a benchmark takes its memory baseline.
  *
- * Why: that code and those buffers are a fixed cost of the process (about 1.3 MB), not of any
+ * Why: that code and those buffers are a fixed cost of the process (about 1.6 MB), not of any
  * series. Counted in a store's memory they made the figure per series depend on what the process
- * had run before (a separate run of 4 components showed 1.56 KB per series at 30 days against
- * 0.90 KB at 48 hours after the store benchmark; both are 0.64 to 0.68 KB once warmed up).
+ * had run before: 4 components measured 1.56 KB per series at 30 days in a run started cold
+ * against 0.90 KB at 48 hours after the store benchmark had run; warmed up, 0.44 to 0.68 KB at
+ * 2 to 30 days.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
