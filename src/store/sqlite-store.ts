@@ -23,6 +23,7 @@ import type { BlockCacheStats, BlockKindStats } from './block-cache.js';
 import { BlockStore } from './blocks.js';
 import { Compactor } from './compaction.js';
 import { maxRowBytes } from './compaction-rows.js';
+import { memoryStatsOf, type StoreMemoryStats } from './memory-stats.js';
 import { HeadSet } from './head-set.js';
 import { canonicalLabelsKey } from './labels.js';
 import { convertRowSamples } from './migrate-v1.js';
@@ -108,6 +109,7 @@ export interface StoreStats {
 }
 
 export type { RetentionResult } from './retention.js';
+export type { StoreMemoryStats } from './memory-stats.js';
 
 /** The SQLite metric store, with the extra reads the Prometheus HTTP API needs. */
 export interface SqliteStore extends MetricStore {
@@ -126,6 +128,8 @@ export interface SqliteStore extends MetricStore {
   blockCacheStats(): BlockCacheStats;
   /** The raw chunks' part of blockCacheStats (walks every cached entry: for diagnostics). */
   chunkCacheStats(): BlockKindStats;
+  /** Sizes of the in-memory structures (heads, caches): for tests and diagnostics. */
+  memoryStats(): StoreMemoryStats;
   /** See MetricStore.selectRollups. */
   selectRollups(
     matchers: readonly LabelMatcher[],
@@ -437,6 +441,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
 
     chunkCacheStats() {
       return blocks.chunkCacheStats();
+    },
+
+    memoryStats() {
+      return memoryStatsOf({ heads, seriesCache, seriesLabels, blocks });
     },
 
     async enforceRetention(nowMs) {
