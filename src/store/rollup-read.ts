@@ -92,17 +92,12 @@ export function readCachedRollups(
 ): RollupColumns | null {
   const columns = Math.max(1, Math.min(wanted, BLOCK_COLUMN_ORDER.length));
   const index = stmts.rollupIndexInRange.all(id, fromMs, toMs);
-  const found: Array<DecodedRollups | undefined> = new Array(index.length);
-  let missing: number[] | undefined;
-  for (let k = 0; k < index.length; k++) {
-    const hit = cache.get((index[k] as [number, number, number])[0]);
-    if (hit?.kind === 'rollups' && hit.columns >= columns) found[k] = hit;
-    else (missing ??= []).push(k);
-  }
-  if (missing !== undefined) {
-    const ids = missing.map((k) => (index[k] as [number, number, number])[0]);
-    fetchMissing(stmts, cache, ids, missing, found, columns);
-  }
+  const found = decodedBlocks(
+    stmts,
+    cache,
+    index.map((row) => row[0]),
+    columns,
+  );
   const rowSpans = index.map((row, k): RollupSpan => [
     row[1],
     row[2],
