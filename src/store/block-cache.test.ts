@@ -42,6 +42,39 @@ describe('BlockCache', () => {
     assert.equal(cache.stats().bytes, 3 * (ENTRY_OVERHEAD_BYTES + 100));
   });
 
+  it('evicts in least-recently-used order over long runs of gets and sets (checked against a model)', () => {
+    const bound = 20 * (ENTRY_OVERHEAD_BYTES + 10);
+    const cache = new BlockCache<number>(bound);
+    let model: Array<{ id: number; bytes: number }> = []; // oldest first
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let op = 0; op < 20_000; op++) {
+      const id = Math.floor(next() * 60);
+      const at = model.findIndex((e) => e.id === id);
+      if (next() < 0.5) {
+        const got = cache.get(id);
+        assert.equal(got, at >= 0 ? id : undefined, `get ${id} at op ${op}`);
+        if (at >= 0) model.push(...model.splice(at, 1));
+      } else {
+        const bytes = ENTRY_OVERHEAD_BYTES + 1 + Math.floor(next() * 30);
+        cache.set(id, id, bytes - ENTRY_OVERHEAD_BYTES);
+        if (at >= 0) model.splice(at, 1);
+        model.push({ id, bytes });
+        let total = model.reduce((sum, e) => sum + e.bytes, 0);
+        while (total > bound) total -= (model.shift() as { bytes: number }).bytes;
+      }
+      const stats = cache.stats();
+      assert.equal(stats.entries, model.length, `entries at op ${op}`);
+      assert.equal(
+        stats.bytes,
+        model.reduce((sum, e) => sum + e.bytes, 0),
+        `bytes at op ${op}`,
+      );
+    }
+    model = model.filter((e) => cache.get(e.id) === e.id);
+    assert.equal(model.length, cache.stats().entries);
+  });
+
   it('keeps nothing larger than the bound, and nothing at all with a bound of 0', () => {
     const cache = new BlockCache<string>(1000);
     cache.set(1, 'a', 10);
