@@ -75,6 +75,30 @@ describe('BlockCache', () => {
     assert.equal(model.length, cache.stats().entries);
   });
 
+  it('keeps at most the admitted bytes of new entries during withAdmission, then all again', () => {
+    const entry = ENTRY_OVERHEAD_BYTES + 100;
+    const cache = new BlockCache<string>(10 * entry);
+    cache.set(1, 'old', 100);
+    const kept = cache.withAdmission(2 * entry, () => {
+      for (let id = 2; id <= 5; id++) cache.set(id, `new ${id}`, 100);
+      return cache.get(1); // gets are not limited
+    });
+    assert.equal(kept, 'old');
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((id) => cache.get(id)),
+      ['old', 'new 2', 'new 3', undefined, undefined],
+    );
+    cache.set(4, 'later', 100); // outside: no limit
+    assert.equal(cache.get(4), 'later');
+    assert.throws(() =>
+      cache.withAdmission(0, () => {
+        throw new Error('read failed');
+      }),
+    );
+    cache.set(5, 'after a failed read', 100); // the limit is lifted even when the read throws
+    assert.equal(cache.get(5), 'after a failed read');
+  });
+
   it('keeps nothing larger than the bound, and nothing at all with a bound of 0', () => {
     const cache = new BlockCache<string>(1000);
     cache.set(1, 'a', 10);

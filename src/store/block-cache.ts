@@ -33,6 +33,8 @@ export interface BlockKindStats {
 export class BlockCache<V> {
   private readonly entries = new Map<number, { value: V; bytes: number }>();
   private bytes = 0;
+  /** Bytes set() may still add (see withAdmission). */
+  private admitBytes = Infinity;
   /** Where eviction goes on from (see evictOldest). */
   private cursor: Iterator<[number, { value: V; bytes: number }]> | undefined;
   private hits = 0;
@@ -70,10 +72,26 @@ export class BlockCache<V> {
       this.entries.delete(id);
       this.bytes -= old.bytes;
     }
-    if (bytes > this.maxBytes) return;
+    if (bytes > this.maxBytes || bytes > this.admitBytes) return;
+    this.admitBytes -= bytes;
     this.entries.set(id, { value, bytes });
     this.bytes += bytes;
     while (this.bytes > this.maxBytes && this.evictOldest());
+  }
+
+  /**
+   * Runs `read` with set() keeping at most `bytes` of new entries (the rest is not cached), so
+   * one read larger than the cache cannot evict everything, each block evicting the one it will
+   * need next time. Gets are not limited.
+   */
+  withAdmission<T>(bytes: number, read: () => T): T {
+    const saved = this.admitBytes;
+    this.admitBytes = bytes;
+    try {
+      return read();
+    } finally {
+      this.admitBytes = saved;
+    }
   }
 
   /**

@@ -203,27 +203,31 @@ export function createReader(deps: ReaderDeps): StoreReader {
       if (endMs < startMs) return result;
       const decoded = columns === undefined ? undefined : columnsToDecode(columns);
       const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
-      for (const { id, labels } of refs) {
-        const base = baseRollups(
-          id,
-          fromMs,
-          toMs + resolutionMs - 1,
-          resolutionMs,
-          decoded,
-          options?.storedOnly,
-        );
-        if (base === null) {
-          throw new LlmwatchError(
-            'store_rollups_not_stored',
-            `store: series ${JSON.stringify(labels)} keeps no rollups of ${resolutionMs} ms buckets for this range; read its raw samples, or call selectRollups without storedOnly`,
+      // One read caches at most a quarter of the bound of new blocks (as selects of chunks do).
+      const admit = blocks.cache.maxBytes * ROLLUP_ADMISSION_SHARE;
+      return blocks.cache.withAdmission(admit, () => {
+        for (const { id, labels } of refs) {
+          const base = baseRollups(
+            id,
+            fromMs,
+            toMs + resolutionMs - 1,
+            resolutionMs,
+            decoded,
+            options?.storedOnly,
           );
+          if (base === null) {
+            throw new LlmwatchError(
+              'store_rollups_not_stored',
+              `store: series ${JSON.stringify(labels)} keeps no rollups of ${resolutionMs} ms buckets for this range; read its raw samples, or call selectRollups without storedOnly`,
+            );
+          }
+          const cols = coarsen(base, resolutionMs, fromMs, toMs);
+          if (cols.startsMs.length === 0) continue;
+          count(cols.startsMs.length);
+          result.push({ labels, resolutionMs, ...cols });
         }
-        const cols = coarsen(base, resolutionMs, fromMs, toMs);
-        if (cols.startsMs.length === 0) continue;
-        count(cols.startsMs.length);
-        result.push({ labels, resolutionMs, ...cols });
-      }
-      return result;
+        return result;
+      });
     },
 
     countSamples() {
@@ -299,6 +303,9 @@ function cachedSources(readsOf: Map<number, ChunkRead[]>): (id: number) => Chunk
 }
 
 const HOUR_MS = 3_600_000;
+
+/** Share of the block cache's bound one selectRollups call may fill with blocks it decoded. */
+const ROLLUP_ADMISSION_SHARE = 0.25;
 
 /**
  * Buckets of `base` (5-minute ones, and 1-hour ones where stored) merged into `resolutionMs`,
