@@ -15,26 +15,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { quantityDashboard } from '../src/dashboards/quantity.js';
 import { createPromqlEngine } from '../src/promql/index.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import type { Sample } from '../src/store/types.js';
 import { FLEET_STEP_MS, createFleet } from './fleet.js';
 import { warmUpStore } from './store-warm-up.js';
+import { dashboardQueries, heapBytes } from './tsdb-compare.js';
 import { diskBytes, percentile } from './tsdb-servers.js';
-
-const NICE_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600];
-
-function heapBytes(): number {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 const components = Number(process.env.BENCH_FLEET_COMPONENTS ?? 20);
 const hours = Number(process.env.BENCH_FLEET_HOURS ?? 720);
@@ -93,15 +80,7 @@ try {
   const engine = createPromqlEngine(store);
   for (const rangeH of rangesH) {
     const rangeMs = Math.min(rangeH * 3_600_000, endMs - startMs);
-    const raw = rangeMs / 1000 / 240;
-    const stepS = NICE_STEPS_S.find((s) => s >= raw) ?? Math.ceil(raw);
-    const rate = `${Math.max(4 * stepS, 60)}s`;
-    const queries = quantityDashboard.panels.flatMap((p) =>
-      p.queries.map((q) =>
-        q.expr.replaceAll('$component', '.*').replaceAll('$__rate_interval', rate),
-      ),
-    );
-    const stepMs = stepS * 1000;
+    const { stepMs, queries } = dashboardQueries(rangeMs);
     const from = endMs - Math.ceil(rangeMs / stepMs) * stepMs;
     for (const q of queries) await engine.rangeQuery(q, from, endMs, stepMs); // warm-up
     const times: number[] = [];

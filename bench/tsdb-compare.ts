@@ -82,7 +82,7 @@ export interface TsdbCompareResult {
 const NICE_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600];
 
 /** The dashboard page's step (≤ 240 points) and rate interval (max(4 step, 60 s)). */
-function dashboardQueries(rangeMs: number): { stepMs: number; queries: string[] } {
+export function dashboardQueries(rangeMs: number): { stepMs: number; queries: string[] } {
   const raw = rangeMs / 1000 / 240;
   const stepS = NICE_STEPS_S.find((s) => s >= raw) ?? Math.ceil(raw);
   const rateInterval = `${Math.max(4 * stepS, 60)}s`;
@@ -94,7 +94,7 @@ function dashboardQueries(rangeMs: number): { stepMs: number; queries: string[] 
   return { stepMs: stepS * 1000, queries };
 }
 
-function heapBytes(): number {
+export function heapBytes(): number {
   setFlagsFromString('--expose-gc');
   // Twice: array buffers freed by the first collection may still be counted until the next.
   const gc = runInNewContext('gc') as () => void;
