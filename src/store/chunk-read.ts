@@ -10,7 +10,7 @@
  * only; and chunks share the cache's bound with rollup blocks under one plain LRU, so raw reads
  * (up to a quarter of the bound per select) can evict rollup blocks that longer ranges reuse.
  */
-import { ENTRY_OVERHEAD_BYTES, type BlockCache } from './block-cache.js';
+import type { BlockCache } from './block-cache.js';
 import { decodeStoredChunkInto } from './chunk-codec.js';
 import type { SeriesHead } from './head.js';
 import { latestPerTimestamp, type DecodedBlock } from './rollup-read.js';
@@ -49,22 +49,24 @@ export interface ChunkCacheCounts {
   misses: number;
 }
 
-/** Share of the cache's bound that one select may fill with chunks it read (see room). */
+/**
+ * Share of the cache's bound that one select (of chunks or of rollups) may fill with blocks it
+ * decoded (BlockCache.withAdmission): one long read cannot flush the blocks every dashboard
+ * refresh reuses.
+ */
 export const SELECT_CACHE_SHARE = 0.25;
 
 /**
  * The chunks of each series in `seriesIds` that may hold samples in [startMs, endMs], in
  * (max_ts, id) order, decoded, from the cache where it holds them; series without any are left
- * out. Every chunk read from the database is decoded once, and cached while `room` (bytes,
- * decreased as they go in; start a select with SELECT_CACHE_SHARE of the bound) lasts: one long
- * raw read cannot flush the blocks every dashboard refresh reuses. `counts` counts hits and
+ * out. Every chunk read from the database is decoded once and offered to the cache (callers
+ * bound what it keeps with withAdmission and SELECT_CACHE_SHARE). `counts` counts hits and
  * misses.
  */
 export function readCachedChunks(
   stmts: Statements,
   cache: BlockCache<DecodedBlock>,
   counts: ChunkCacheCounts,
-  room: { bytes: number },
   seriesIds: readonly number[],
   startMs: number,
   endMs: number,
@@ -84,7 +86,7 @@ export function readCachedChunks(
   const misses = missing?.length ?? 0;
   counts.hits += index.length - misses;
   counts.misses += misses;
-  if (missing !== undefined) fetchMissing(stmts, cache, room, index, missing, found);
+  if (missing !== undefined) fetchMissing(stmts, cache, index, missing, found);
 
   let seriesId = NaN;
   let reads: ChunkRead[] = [];
@@ -104,13 +106,12 @@ export function readCachedChunks(
 }
 
 /**
- * Fetches and decodes the chunks of `index` at positions `missing` into `found`, and into the
- * cache while `room` lasts.
+ * Fetches and decodes the chunks of `index` at positions `missing` into `found`, and offers them
+ * to the cache.
  */
 function fetchMissing(
   stmts: Statements,
   cache: BlockCache<DecodedBlock>,
-  room: { bytes: number },
   index: readonly ChunkIndexRow[],
   missing: readonly number[],
   found: Array<DecodedChunk | undefined>,
@@ -126,10 +127,7 @@ function fetchMissing(
     if (bytes === undefined) continue;
     const chunk = decodeWhole(row[4], bytes, row[3]);
     found[k] = chunk;
-    const size = chunkBytes(chunk);
-    if (size + ENTRY_OVERHEAD_BYTES > room.bytes) continue;
-    room.bytes -= size + ENTRY_OVERHEAD_BYTES;
-    cache.set(row[0], chunk, size);
+    cache.set(row[0], chunk, chunkBytes(chunk));
   }
 }
 

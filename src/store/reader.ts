@@ -121,40 +121,43 @@ export function createReader(deps: ReaderDeps): StoreReader {
     // that bound exact.
     const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
     const result: SeriesColumns[] = [];
-    const room = { bytes: blocks.cache.maxBytes * SELECT_CACHE_SHARE };
-    for (let q = 0; q < refs.length; q += QUERY_SERIES) {
-      const queried = refs.slice(q, q + QUERY_SERIES);
-      const ids = queried.map((ref) => ref.id);
-      // Through the block cache when it is on (chunk-read.ts), else straight from the rows.
-      const sourceOf = blocks.cache.enabled
-        ? cachedSources(
-            readCachedChunks(stmts, blocks.cache, blocks.chunkCounts, room, ids, startMs, endMs),
-          )
-        : rowSources(blocks.chunkRowsOf(ids, startMs, endMs));
-      for (let i = 0; i < queried.length;) {
-        const batch: Array<{ labels: Labels; source: ChunkSource; heads: SeriesHead[] }> = [];
-        let capacity = 0;
-        while (i < queried.length && (batch.length === 0 || capacity < BATCH_SAMPLES)) {
-          const { id, labels } = queried[i++] as SeriesRef;
-          const seriesHeads = heads.headsOf(heads.states.get(id));
-          const source = sourceOf(id);
-          capacity += source.bound(seriesHeads, startMs, endMs);
-          batch.push({ labels, source, heads: seriesHeads });
+    // One select caches at most a share of the bound of new chunks (see SELECT_CACHE_SHARE).
+    const admit = blocks.cache.maxBytes * SELECT_CACHE_SHARE;
+    return blocks.cache.withAdmission(admit, () => {
+      for (let q = 0; q < refs.length; q += QUERY_SERIES) {
+        const queried = refs.slice(q, q + QUERY_SERIES);
+        const ids = queried.map((ref) => ref.id);
+        // Through the block cache when it is on (chunk-read.ts), else straight from the rows.
+        const sourceOf = blocks.cache.enabled
+          ? cachedSources(
+              readCachedChunks(stmts, blocks.cache, blocks.chunkCounts, ids, startMs, endMs),
+            )
+          : rowSources(blocks.chunkRowsOf(ids, startMs, endMs));
+        for (let i = 0; i < queried.length;) {
+          const batch: Array<{ labels: Labels; source: ChunkSource; heads: SeriesHead[] }> = [];
+          let capacity = 0;
+          while (i < queried.length && (batch.length === 0 || capacity < BATCH_SAMPLES)) {
+            const { id, labels } = queried[i++] as SeriesRef;
+            const seriesHeads = heads.headsOf(heads.states.get(id));
+            const source = sourceOf(id);
+            capacity += source.bound(seriesHeads, startMs, endMs);
+            batch.push({ labels, source, heads: seriesHeads });
+          }
+          const out = new SampleBuffer(Math.min(capacity, limits.maxSamplesPerSelect));
+          const found: Array<{ labels: Labels; at: number; n: number }> = [];
+          for (const { labels, source, heads: seriesHeads } of batch) {
+            const at = out.length;
+            source.read(startMs, endMs, seriesHeads, out);
+            const n = out.length - at;
+            if (n === 0) continue;
+            count(n);
+            found.push({ labels, at, n });
+          }
+          for (const series of viewsOf(out, found)) result.push(series);
         }
-        const out = new SampleBuffer(Math.min(capacity, limits.maxSamplesPerSelect));
-        const found: Array<{ labels: Labels; at: number; n: number }> = [];
-        for (const { labels, source, heads: seriesHeads } of batch) {
-          const at = out.length;
-          source.read(startMs, endMs, seriesHeads, out);
-          const n = out.length - at;
-          if (n === 0) continue;
-          count(n);
-          found.push({ labels, at, n });
-        }
-        for (const series of viewsOf(out, found)) result.push(series);
       }
-    }
-    return result;
+      return result;
+    });
   };
 
   /** One series' stored chunks as BlockStore rows. */
@@ -203,8 +206,8 @@ export function createReader(deps: ReaderDeps): StoreReader {
       if (endMs < startMs) return result;
       const decoded = columns === undefined ? undefined : columnsToDecode(columns);
       const refs = resolveSeries(stmts, seriesLabels, matchers).sort(compareRefs);
-      // One read caches at most a quarter of the bound of new blocks (as selects of chunks do).
-      const admit = blocks.cache.maxBytes * ROLLUP_ADMISSION_SHARE;
+      // One read caches at most a share of the bound of new blocks, as selects of chunks do.
+      const admit = blocks.cache.maxBytes * SELECT_CACHE_SHARE;
       return blocks.cache.withAdmission(admit, () => {
         for (const { id, labels } of refs) {
           const base = baseRollups(
@@ -303,9 +306,6 @@ function cachedSources(readsOf: Map<number, ChunkRead[]>): (id: number) => Chunk
 }
 
 const HOUR_MS = 3_600_000;
-
-/** Share of the block cache's bound one selectRollups call may fill with blocks it decoded. */
-const ROLLUP_ADMISSION_SHARE = 0.25;
 
 /**
  * Buckets of `base` (5-minute ones, and 1-hour ones where stored) merged into `resolutionMs`,
