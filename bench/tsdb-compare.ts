@@ -106,6 +106,13 @@ export function heapBytes(): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const benchStart = performance.now();
+/** One line on stderr per phase, so that a run of an hour shows where it is. */
+function progress(message: string): void {
+  const s = ((performance.now() - benchStart) / 1000).toFixed(0);
+  process.stderr.write(`[tsdb-compare ${s} s] ${message}\n`);
+}
+
 /** Runs the comparison (servers on 127.0.0.1, temp dirs removed afterwards). */
 export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<TsdbCompareResult> {
   const components = opts.components ?? Number(process.env.BENCH_TSDB_COMPONENTS ?? 4);
@@ -155,6 +162,7 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
         `(heap + array buffers after a throwaway store of 1 component over ${WARM_UP_HOURS} h, minus before it: ` +
         "the store's compiled code and the codecs' scratch buffers; less where the process had already run them)",
     );
+    progress(`llmwatch: appending ${samples} samples`);
     const store = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
     let appendMs = 0;
     let maxAppendMs = 0;
@@ -180,6 +188,7 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
 
     // Prometheus, then VictoriaMetrics, by remote write.
     const feedOpts = { samplesPerRequest: 10_000, concurrency: 2 };
+    progress('Prometheus: remote write');
     const promFeed = await feedRemoteWrite(
       prom.url,
       createFleet(fleetOpts),
@@ -189,6 +198,7 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
     );
     const promPid = pidListeningOn(Number(new URL(prom.url).port));
     const promRss = promPid === undefined ? Number.NaN : residentBytes(promPid);
+    progress('VictoriaMetrics: remote write');
     const vmFeed = await feedRemoteWrite(vm.url, createFleet(fleetOpts), startMs, steps, feedOpts);
     await vm.forceFlush();
     const vmRss = residentBytes(vm.pid);
@@ -231,6 +241,7 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
       SystemFigures['latencyMs']
     >;
     for (const [name, rangeMs] of ranges) {
+      progress(`queries over ${name}`);
       const { stepMs, queries } = dashboardQueries(rangeMs);
       // As the dashboard page does: the start a whole number of steps before the (aligned) end.
       const from = endMs - Math.ceil(rangeMs / stepMs) * stepMs;
