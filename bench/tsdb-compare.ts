@@ -11,8 +11,9 @@
  * Figures, each system measured alone (the others idle):
  * - ingest samples/s: llmwatch, store.append() in process, one batch per scrape (all series at
  *   one timestamp), sample objects built outside the timed part; servers, remote write end to
- *   end (HTTP POST of pre-encoded snappy protobuf bodies of ~10k samples, 2 in flight, until the
- *   server answered), client encoding not timed.
+ *   end (HTTP POST of pre-encoded snappy protobuf bodies of ~10k samples, 2 in flight, one per
+ *   half of the series so that each series' samples arrive in order, as Prometheus's own sender
+ *   shards them, until the server answered), client encoding not timed.
  * - disk bytes per sample: allocated size of the data directory after llmwatch cut every head
  *   (flushHeads) and closed, Prometheus compacted what its head allowed, VictoriaMetrics
  *   force-flushed; Prometheus's compacted blocks alone are given too.
@@ -26,7 +27,7 @@
  *   whole span. Servers through /api/v1/query_range (JSON parsed); llmwatch through its PromQL
  *   engine in process over the reopened store, with the result JSON-serialised (no HTTP).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,7 +36,8 @@ import { runInNewContext } from 'node:vm';
 import { quantityDashboard } from '../src/dashboards/quantity.js';
 import { createPromqlEngine } from '../src/promql/index.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
-import type { MetricStore, Sample } from '../src/store/types.js';
+import type { Sample } from '../src/store/types.js';
+import { countingStore } from '../test/support/counting-store.js';
 import { queryRange } from '../test/support/prometheus-api.js';
 import { startPrometheus } from '../test/support/prometheus.js';
 import { startVictoriaMetrics } from '../test/support/victoria-metrics.js';
@@ -105,6 +107,19 @@ export function heapBytes(): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * With BENCH_TSDB_KEEP=<folder>, llmwatch's store file is linked there (a hard link: no copy)
+ * once written, so that bench/fleet-store.ts (BENCH_FLEET_DIR=<folder>) can time queries over
+ * the same data again later; the run's own temporary folder is removed as usual.
+ */
+function keepStore(path: string): void {
+  const keep = process.env.BENCH_TSDB_KEEP;
+  if (keep === undefined || keep === '') return;
+  mkdirSync(keep, { recursive: true });
+  rmSync(join(keep, 'store.db'), { force: true });
+  linkSync(path, join(keep, 'store.db'));
+}
 
 const benchStart = performance.now();
 /** One line on stderr per phase, so that a run of an hour shows where it is. */
@@ -184,6 +199,7 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
     await store.flushHeads();
     await store.close();
     const llmwatchDisk = diskBytes(join(dir, 'llmwatch'));
+    keepStore(path);
     notes.push(`llmwatch slowest single append: ${maxAppendMs.toFixed(1)} ms`);
 
     // Prometheus, then VictoriaMetrics, by remote write.
@@ -195,7 +211,10 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
       startMs,
       steps,
       feedOpts,
-    );
+    ).catch((err: unknown) => {
+      process.stderr.write(`Prometheus's last log lines:\n${prom.logTail()}\n`);
+      throw err;
+    });
     const promPid = pidListeningOn(Number(new URL(prom.url).port));
     const promRss = promPid === undefined ? Number.NaN : residentBytes(promPid);
     progress('VictoriaMetrics: remote write');
@@ -207,6 +226,12 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
     const promDisk = promDir === undefined ? Number.NaN : diskBytes(promDir);
     const promBlocks =
       promDir === undefined ? Number.NaN : promDisk - diskBytes(join(promDir, 'wal'));
+    if (promFeed.retries + vmFeed.retries > 0) {
+      notes.push(
+        `remote write: ${promFeed.retries} POSTs to Prometheus and ${vmFeed.retries} to VictoriaMetrics ` +
+          'were sent again after a connection error (reset or broken pipe)',
+      );
+    }
     notes.push(
       `Prometheus data dir ${(promDisk / 1e6).toFixed(1)} MB of which compacted blocks and head ` +
         `chunks ${(promBlocks / 1e6).toFixed(1)} MB (${(promBlocks / samples).toFixed(2)} bytes/sample); ` +
@@ -224,14 +249,7 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
       blockCacheBytes: 0,
     });
     // Counts the engine's reads, to report which selectors the rollups answered.
-    const reads = { raw: 0, rollups: 0 };
-    const counting: MetricStore = {
-      append: (batch) => engineStore.append(batch),
-      select: (m, a, b) => (reads.raw++, engineStore.select(m, a, b)),
-      selectColumns: (m, a, b) => (reads.raw++, engineStore.selectColumns(m, a, b)),
-      selectRollups: (m, a, b, r, c) => (reads.rollups++, engineStore.selectRollups(m, a, b, r, c)),
-      close: () => engineStore.close(),
-    };
+    const { store: counting, calls: reads } = countingStore(engineStore);
     const engine = createPromqlEngine(counting);
     const uncachedEngine = createPromqlEngine(uncachedStore);
     const uncached: string[] = [];
@@ -250,10 +268,10 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
         ['prometheus', (q) => queryRange(prom.url, q, from, endMs, stepMs)],
         ['victoriametrics', (q) => queryRange(vm.url, q, from, endMs, stepMs)],
       ];
-      reads.raw = 0;
-      reads.rollups = 0;
+      reads.select = 0;
+      reads.selectRollups = 0;
       for (const q of queries) await engine.rangeQuery(q, from, endMs, stepMs);
-      readsPerRange.push(`${name} ${reads.rollups} from rollups, ${reads.raw} raw`);
+      readsPerRange.push(`${name} ${reads.selectRollups} from rollups, ${reads.select} raw`);
       for (const [system, run] of runners) {
         const times = await timeQueries(queries, run, rounds, 10_000);
         latency[system][name] = {

@@ -77,14 +77,29 @@ export interface FeedResult {
   /** Wall time of the POSTs only (bodies encoded beforehand), ms. */
   postMs: number;
   requests: number;
+  /** POSTs sent again after a connection error (each at most RETRIES times). */
+  retries: number;
 }
+
+/** Times one POST is sent again after a connection error before the feed fails. */
+const RETRIES = 3;
 
 /**
  * Sends `steps` scrapes of `fleet` (from `startMs`) to `${url}/api/v1/write`, about
- * `samplesPerRequest` samples per request, `concurrency` requests in flight. Bodies are encoded
- * in rounds of a few dozen before the round's POSTs start, and only the POSTs are timed, so the
- * figure is the server's remote-write ingest rate (HTTP + snappy + protobuf + append), not the
- * client's encoder. A fresh fleet (same seed) must be passed for each server.
+ * `samplesPerRequest` samples per request, `concurrency` requests in flight.
+ *
+ * As Prometheus's own remote-write sender does, the series are split into `concurrency` shards
+ * and each shard is sent by one worker, its requests in time order, so every series' samples
+ * arrive in order. (Splitting by time instead, two scrapes in flight at once, would hand a
+ * server about half of all samples out of order: Prometheus then keeps them in its out-of-order
+ * head and writes overlapping blocks it must merge, which is neither what it does when scraping
+ * nor when fed by a real sender.)
+ *
+ * Bodies are encoded in rounds of a few per shard before the round's POSTs start, and only the
+ * POSTs are timed, so the figure is the server's remote-write ingest rate (HTTP + snappy +
+ * protobuf + append), not the client's encoder. A POST that fails on the connection (reset,
+ * broken pipe) is sent again, up to RETRIES times, as a real sender retries; an answer other
+ * than 2xx fails the feed. A fresh fleet (same seed) must be passed for each server.
  */
 export async function feedRemoteWrite(
   url: string,
@@ -94,14 +109,30 @@ export async function feedRemoteWrite(
   opts: { samplesPerRequest: number; concurrency: number },
 ): Promise<FeedResult> {
   const seriesCount = fleet.labels.length;
-  const stepsPerRequest = Math.max(1, Math.round(opts.samplesPerRequest / seriesCount));
+  const shards = Math.max(1, Math.min(opts.concurrency, seriesCount));
+  const shardOf = (i: number) => Math.floor((i * shards) / seriesCount);
+  const stepsPerRequest = Math.max(1, Math.round((opts.samplesPerRequest * shards) / seriesCount));
   const values = new Float64Array(seriesCount);
   let step = 0;
   let postMs = 0;
   let requests = 0;
+  let retries = 0;
+  const post = async (body: Buffer): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await postRemoteWrite(url, body);
+        return;
+      } catch (err) {
+        const code = (err as { cause?: { code?: string } }).cause?.code;
+        const onConnection = code === 'EPIPE' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET';
+        if (!onConnection || attempt >= RETRIES) throw err;
+        retries++;
+      }
+    }
+  };
   while (step < steps) {
-    const bodies: Buffer[] = [];
-    for (let b = 0; b < opts.concurrency * 8 && step < steps; b++) {
+    const bodies: Buffer[][] = Array.from({ length: shards }, () => []);
+    for (let b = 0; b < 8 && step < steps; b++) {
       const series: EncodableSeries[] = fleet.labels.map((labels: Labels) => ({
         labels,
         samples: [],
@@ -113,21 +144,21 @@ export async function feedRemoteWrite(
           series[i]?.samples.push({ timestampMs, value: values[i] as number });
         }
       }
-      bodies.push(encodeWriteRequest(series));
+      for (let shard = 0; shard < shards; shard++) {
+        const part = series.filter((_, i) => shardOf(i) === shard);
+        (bodies[shard] as Buffer[]).push(encodeWriteRequest(part));
+      }
     }
     const t0 = performance.now();
-    let nextBody = 0;
-    const worker = async (): Promise<void> => {
-      while (nextBody < bodies.length) {
-        const body = bodies[nextBody++] as Buffer;
-        await postRemoteWrite(url, body);
-      }
-    };
-    await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    await Promise.all(
+      bodies.map(async (shardBodies) => {
+        for (const body of shardBodies) await post(body);
+      }),
+    );
     postMs += performance.now() - t0;
-    requests += bodies.length;
+    for (const shardBodies of bodies) requests += shardBodies.length;
   }
-  return { samples: steps * seriesCount, postMs, requests };
+  return { samples: steps * seriesCount, postMs, requests, retries };
 }
 
 /** Nearest-rank percentile of `times` (0 < p ≤ 1). */

@@ -10,8 +10,9 @@ import {
   encodeRollupBlock,
   rollupBlockResolution,
 } from '../store/rollup-codec.js';
-import type { MetricStore, Sample } from '../store/types.js';
+import type { Sample } from '../store/types.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
+import { countingStore } from '../../test/support/counting-store.js';
 import { toLayoutV7 } from '../../test/support/store-layout-v7.js';
 import { createPromqlEngine, type QueryResult } from './engine.js';
 import {
@@ -67,27 +68,6 @@ let store: SqliteStore;
 /** Every rollup block in the layout before schema version 8, and every other one. */
 let legacyAll: SqliteStore;
 let legacyHalf: SqliteStore;
-const calls = { select: 0, selectRollups: 0 };
-
-/** Delegates to a SQLite store and counts which read each query used. */
-function spy(inner: SqliteStore): MetricStore {
-  return {
-    append: (s) => inner.append(s),
-    select: (m, a, b) => {
-      calls.select++;
-      return inner.select(m, a, b);
-    },
-    selectColumns: (m, a, b) => {
-      calls.select++;
-      return inner.selectColumns(m, a, b);
-    },
-    selectRollups: (m, a, b, r, c, o) => {
-      calls.selectRollups++;
-      return inner.selectRollups(m, a, b, r, c, o);
-    },
-    close: () => inner.close(),
-  };
-}
 
 /** Rewrites the rollup blocks `which` picks in the layout of stores before schema version 8. */
 function toLegacyBlocks(path: string, which: (id: number) => boolean): number {
@@ -180,10 +160,9 @@ interface Case {
 async function both(c: Case, from: SqliteStore = store) {
   const opts = { lookbackDeltaMs: c.lookbackDeltaMs, rollupMinSpanMs: c.minSpanMs };
   const raw = createPromqlEngine(from, { ...opts, useRollups: false });
-  const rolled = createPromqlEngine(spy(from), opts);
+  const { store: counted, calls } = countingStore(from);
+  const rolled = createPromqlEngine(counted, opts);
   const expected = await raw.rangeQuery(c.query, c.startMs, c.endMs, c.stepMs);
-  calls.select = 0;
-  calls.selectRollups = 0;
   const actual = await rolled.rangeQuery(c.query, c.startMs, c.endMs, c.stepMs);
   return { expected: points(expected), actual: points(actual), reads: { ...calls } };
 }

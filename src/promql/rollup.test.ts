@@ -7,31 +7,18 @@ import { createSqliteStore, type SqliteStore } from '../store/sqlite-store.js';
 import type { MetricStore } from '../store/types.js';
 import { createPromqlEngine, type PromqlEngine, type QueryResult } from './engine.js';
 import { FIXTURE_START_MS, generateFixture, loadFixture } from './rollup-fixture.js';
+import { countingStore, type ReadCounts } from '../../test/support/counting-store.js';
 
 const H = 3_600_000;
 const M5 = 300_000;
 
 let dir: string;
 let store: SqliteStore;
-const calls = { select: 0, selectRollups: 0 };
+let calls: ReadCounts;
+/** The store with its reads counted in `calls`. */
+let counted: MetricStore;
 let raw: PromqlEngine;
 let rolled: PromqlEngine;
-
-/** Delegates to the SQLite store and counts which read each query used. */
-function spy(inner: SqliteStore): MetricStore {
-  return {
-    append: (s) => inner.append(s),
-    select: (m, a, b) => {
-      calls.select++;
-      return inner.select(m, a, b);
-    },
-    selectRollups: (m, a, b, r) => {
-      calls.selectRollups++;
-      return inner.selectRollups(m, a, b, r);
-    },
-    close: () => inner.close(),
-  };
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'llmwatch-rollup-'));
@@ -39,7 +26,8 @@ before(async () => {
   await loadFixture(store, generateFixture());
   await store.flushHeads();
   raw = createPromqlEngine(store, { useRollups: false });
-  rolled = createPromqlEngine(spy(store));
+  ({ store: counted, calls } = countingStore(store));
+  rolled = createPromqlEngine(counted);
 });
 
 after(async () => {
@@ -241,7 +229,7 @@ const WHOLE_RANGE: Array<[string, number, number, number]> = [
 ];
 
 test('rollup-answered range queries equal instant queries at every step', async () => {
-  const engine = createPromqlEngine(spy(store), { rollupMinSpanMs: M5 });
+  const engine = createPromqlEngine(counted, { rollupMinSpanMs: M5 });
   let compared = 0;
   for (const [query, startMs, endMs, stepMs] of WHOLE_RANGE) {
     calls.select = 0;
