@@ -99,7 +99,7 @@ export async function startLlmwatch(
     flushIntervalMs: 250,
     onDropped: (count) => dropped.inc(count),
   });
-  const refreshStoreMetrics = registerStoreMetrics(registry, () => store.blockCacheStats());
+  const refreshStoreMetrics = registerStoreMetrics(registry, store);
   const flusher = startRegistryFlusher({
     registry,
     writer,

@@ -17,31 +17,28 @@
  * the last acknowledged batches.
  */
 import { LlmwatchError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
 import { createBatchWriter } from './batch-writer.js';
+import { resolveBatch, type NewBatchSeries } from './batch-resolve.js';
 import type { BlockCacheStats, BlockKindStats } from './block-cache.js';
 import { BlockStore } from './blocks.js';
 import { Compactor } from './compaction.js';
 import { maxRowBytes } from './compaction-rows.js';
 import { memoryStatsOf, type StoreMemoryStats } from './memory-stats.js';
 import { HeadSet } from './head-set.js';
-import { canonicalLabelsKey } from './labels.js';
 import { convertRowSamples } from './migrate-v1.js';
 import { startCheckpointer } from './checkpointer.js';
 import { WAL_AUTOCHECKPOINT_BYTES, openDatabase, releaseFreePages } from './open.js';
-import { createReader, type StoreLimits } from './reader.js';
+import { createReader } from './reader.js';
+import { parseStoreOptions, type SqliteStoreOptions } from './store-options.js';
 import { deleteExpired, type RetentionResult } from './retention.js';
 import { prepareStatements } from './statements.js';
 import type {
   LabelMatcher,
-  Labels,
   MetricStore,
   RollupColumnName,
   RollupReadOptions,
   RollupSeriesData,
-  Sample,
 } from './types.js';
-import { describeInvalidSample } from './validate.js';
 import { rebuildRollups } from './rollup-rebuild.js';
 import { resolveSeries, SeriesLabels } from './series-index.js';
 import { SeriesCache } from './series-cache.js';
@@ -56,49 +53,7 @@ const BACKGROUND_AUTOCHECKPOINT_BYTES = 4 * WAL_AUTOCHECKPOINT_BYTES;
 /** Delay of the first retention run after opening, ms. */
 const RETENTION_FIRST_RUN_MS = 60_000;
 
-/** Options of createSqliteStore. */
-export interface SqliteStoreOptions extends Partial<StoreLimits> {
-  /** Database file; its directory is created if missing. ":memory:" for a throwaway store. */
-  path: string;
-  /** Receives lifecycle logs (opened, closed, retention, failed cuts). Default: none. */
-  logger?: Logger;
-  /** Data older than this many days is deleted by enforceRetention(). Default 30; 0 keeps all. */
-  retentionDays?: number;
-  /**
-   * How often retention runs on its own, in ms (the first run comes a minute after opening, or
-   * sooner when this is shorter). Default 3,600,000; 0 turns the timer off.
-   */
-  retentionIntervalMs?: number;
-  /** Samples after which a head is cut into a chunk (at the next 5-minute boundary). Default 120. */
-  chunkSamples?: number;
-  /** Time span after which a head is cut (at the next 5-minute boundary), in ms. Default 2 h. */
-  maxChunkSpanMs?: number;
-  /** WAL rows kept at most before heads holding old rows are cut early. Default 3,600. */
-  maxWalRows?: number;
-  /**
-   * Time one append() spends at most writing cut heads as chunks, in ms (checked every 8
-   * series); the rest is written by later appends. Default 20; bounds how long an append that
-   * cuts many series blocks the event loop.
-   */
-  chunkWriteBudgetMs?: number;
-  /**
-   * Time one append() spends at most merging small chunks into bigger ones (compaction.ts), in
-   * ms, once no cut heads wait to be written. Default 10; 0 merges only in flushHeads().
-   */
-  compactionBudgetMs?: number;
-  /**
-   * Bound of the cache of decoded blocks that queries read (block-cache.ts), in bytes. Default
-   * 128 MiB (a 24 h Quantity dashboard over 6,912 series reads about 100 MiB of decoded
-   * rollups); 0 turns it off.
-   */
-  blockCacheBytes?: number;
-  /**
-   * Checkpoint the SQLite write-ahead log from a worker thread (checkpointer.ts) instead of in
-   * the commits of appends. Default true for database files; always off for ":memory:" and
-   * "file:" URIs.
-   */
-  backgroundCheckpoint?: boolean;
-}
+export type { SqliteStoreOptions } from './store-options.js';
 
 /** Counts over the whole store. */
 export interface StoreStats {
@@ -156,28 +111,18 @@ export interface SqliteStore extends MetricStore {
  */
 export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const { path, logger } = opts;
-  const retentionDays = checkOption('retentionDays', opts.retentionDays ?? 30, 0);
-  const retentionIntervalMs = checkOption(
-    'retentionIntervalMs',
-    opts.retentionIntervalMs ?? 3_600_000,
-    0,
-  );
-  const limits: StoreLimits = {
-    maxSeriesPerSelect: checkOption('maxSeriesPerSelect', opts.maxSeriesPerSelect ?? 100_000, 1),
-    maxSamplesPerSelect: checkOption(
-      'maxSamplesPerSelect',
-      opts.maxSamplesPerSelect ?? 50_000_000,
-      1,
-    ),
-  };
-  const chunkSamples = checkOption('chunkSamples', opts.chunkSamples ?? 120, 1);
-  const heads = new HeadSet({
+  const {
+    retentionDays,
+    retentionIntervalMs,
+    limits,
     chunkSamples,
-    maxChunkSpanMs: checkOption('maxChunkSpanMs', opts.maxChunkSpanMs ?? 7_200_000, 1),
-  });
-  const maxWalRows = checkOption('maxWalRows', opts.maxWalRows ?? 3600, 1);
-  const chunkWriteBudgetMs = checkOption('chunkWriteBudgetMs', opts.chunkWriteBudgetMs ?? 20, 0);
-  const compactionBudgetMs = checkOption('compactionBudgetMs', opts.compactionBudgetMs ?? 10, 0);
+    maxChunkSpanMs,
+    maxWalRows,
+    chunkWriteBudgetMs,
+    compactionBudgetMs,
+    blockCacheBytes,
+  } = parseStoreOptions(opts);
+  const heads = new HeadSet({ chunkSamples, maxChunkSpanMs });
 
   const inBackground =
     (opts.backgroundCheckpoint ?? true) && path !== ':memory:' && !path.startsWith('file:');
@@ -186,7 +131,6 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     inBackground ? BACKGROUND_AUTOCHECKPOINT_BYTES : WAL_AUTOCHECKPOINT_BYTES,
   );
   const stmts = prepareStatements(db);
-  const blockCacheBytes = checkOption('blockCacheBytes', opts.blockCacheBytes ?? 128 << 20, 0);
   const blocks = new BlockStore(stmts, blockCacheBytes);
   const compactor = new Compactor(db, stmts, blocks);
   const rebuiltStart = performance.now();
@@ -332,47 +276,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       ensureOpen();
       const n = samples.length;
       if (n === 0) return;
-      const ids = new Float64Array(n);
-      const ts = new Float64Array(n);
-      const values = new Float64Array(n);
-      const newSeries: Array<{ key: string; labels: Record<string, string>; seen: Labels[] }> = [];
-      const newByKey = new Map<string, number>();
-
-      // Validate everything and resolve series before writing anything.
-      for (let i = 0; i < n; i++) {
-        const sample = samples[i] as Sample;
-        const labels = typeof sample === 'object' && sample !== null ? sample.labels : undefined;
-        const known = typeof labels === 'object' && labels !== null;
-        let id = known ? seriesCache.get(labels) : undefined;
-        if (
-          id === undefined ||
-          !Number.isSafeInteger(sample.timestampMs) ||
-          typeof sample.value !== 'number'
-        ) {
-          const problem = describeInvalidSample(sample, i);
-          if (problem !== null) {
-            throw new LlmwatchError(
-              'store_invalid_sample',
-              `store: ${problem}; the whole batch of ${n} samples was rejected`,
-            );
-          }
-        }
-        if (id === undefined) {
-          const key = canonicalLabelsKey(sample.labels);
-          let ref = newByKey.get(key) ?? stmts.seriesIdByLabels.get(key);
-          if (ref === undefined) {
-            newSeries.push({ key, labels: sample.labels, seen: [] });
-            ref = -newSeries.length;
-            newByKey.set(key, ref);
-          }
-          if (ref < 0) newSeries[-ref - 1]?.seen.push(sample.labels);
-          else seriesCache.set(sample.labels, ref);
-          id = ref;
-        }
-        ids[i] = id;
-        ts[i] = sample.timestampMs;
-        values[i] = sample.value;
-      }
+      const { ids, ts, values, newSeries } = resolveBatch(samples, seriesCache, stmts);
 
       let written: { walId: number; newIds: number[] };
       try {
@@ -387,7 +291,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       lastWalId = written.walId;
       for (let k = 0; k < newSeries.length; k++) {
         const id = written.newIds[k] as number;
-        for (const labels of (newSeries[k] as { seen: Labels[] }).seen) seriesCache.set(labels, id);
+        for (const labels of (newSeries[k] as NewBatchSeries).seen) seriesCache.set(labels, id);
       }
       applyBatch(ids, ts, values, written.walId);
       maintain(chunkWriteBudgetMs, compactionBudgetMs);
@@ -471,15 +375,4 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       logger?.info({ path }, 'metric store closed');
     },
   };
-}
-
-/** Returns `value` when it is an integer >= `min`, else throws `store_invalid_option`. */
-function checkOption(name: string, value: number, min: number): number {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new LlmwatchError(
-      'store_invalid_option',
-      `store: option ${name} must be an integer >= ${min}, got ${String(value)}`,
-    );
-  }
-  return value;
 }
