@@ -148,7 +148,7 @@ export function readWithHourlyRows(
     if (a > cursor) {
       const cols = readBase(cursor, a - 1);
       if (cols === null) return null;
-      pieces.push({ cols });
+      pieces.push({ cols: coarsenRollups(cols, HOUR_MS, -Infinity, Infinity) });
     }
     const starts = block.data; // startsMs is the first column
     let from = 0;
@@ -162,7 +162,7 @@ export function readWithHourlyRows(
   if (cursor <= toMs) {
     const cols = readBase(cursor, toMs);
     if (cols === null) return null;
-    pieces.push({ cols });
+    pieces.push({ cols: coarsenRollups(cols, HOUR_MS, -Infinity, Infinity) });
   }
   return joinPieces(pieces, columns);
 }
