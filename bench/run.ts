@@ -161,9 +161,10 @@ async function main(): Promise<void> {
       "`BENCH_TSDB_SCALES` (default `4x48,20x24,4x720`: 4 components over 48 hours, the issue's",
       'full fleet of 20 components over 24 hours, then 4 components over 30 days; about 2, 5 and',
       '10 minutes on the machine of 2026-12-05). Thirty days of the full fleet (1.2 billion',
-      "samples) take over an hour here, most of it Prometheus's remote-write feed, so that size is",
-      'measured for llmwatch alone by `bench/fleet-store.ts`, without baselines: figures in',
-      '`docs/benchmarks-full-fleet.md`. Set BENCH_SKIP_TSDB_COMPARE=1 to skip the comparison.',
+      'samples) take about 65 minutes here, so that size is not in the default and was run on',
+      'its own (`BENCH_TSDB_COMPONENTS=20 BENCH_TSDB_HOURS=720 node --import tsx',
+      'bench/tsdb-compare.ts`): figures in `docs/benchmarks-full-fleet.md`, with those of',
+      '`bench/fleet-store.ts` (llmwatch alone). Set BENCH_SKIP_TSDB_COMPARE=1 to skip the comparison.',
       '',
       ...compareLines,
     );
