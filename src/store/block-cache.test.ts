@@ -14,6 +14,35 @@ const ALL: LabelMatcher[] = [{ name: '__name__', type: '=~', value: '.+' }];
 const COLUMN_NAMES = ['startsMs', ...COLUMN_KEYS] as const;
 
 describe('BlockCache', () => {
+  it('does not evict entries used within protectMs: a new block is left uncached instead', () => {
+    let now = 0;
+    const entry = ENTRY_OVERHEAD_BYTES + 100;
+    const cache = new BlockCache<string>(2 * entry, 100, () => now);
+    cache.set(1, 'a', 100);
+    cache.set(2, 'b', 100);
+    now = 50;
+    cache.set(3, 'c', 100); // 1 (used at 0) and 2 are protected
+    assert.equal(cache.get(3), undefined);
+    assert.equal(cache.get(2), 'b'); // 2 used at 50
+    now = 120;
+    cache.set(3, 'c', 100); // 1 was last used 120 ms ago: evicted
+    assert.equal(cache.get(1), undefined);
+    assert.equal(cache.get(3), 'c');
+    now = 130;
+    cache.set(4, 'd', 100); // least recently used is 2, used 80 ms ago: kept
+    assert.deepEqual(
+      [2, 3, 4].map((id) => cache.get(id)),
+      ['b', 'c', undefined],
+    );
+    now = 400;
+    cache.set(4, 'd', 100); // both last used at 130: the older of them (2) goes
+    assert.deepEqual(
+      [2, 3, 4].map((id) => cache.get(id)),
+      [undefined, 'c', 'd'],
+    );
+    assert.equal(cache.stats().bytes, 2 * entry);
+  });
+
   it('evicts the least recently used entries at the byte bound', () => {
     const cache = new BlockCache<string>(3 * (ENTRY_OVERHEAD_BYTES + 100));
     cache.set(1, 'a', 100);

@@ -4,13 +4,26 @@
  * blocks under new ids and delete the old ones), so an entry never goes stale: a deleted
  * block's id is simply never asked for again, and its entry ages out.
  *
- * Limitation: plain LRU. A query whose blocks outsize the cache evicts each entry before the
- * next refresh reads it again, so a dashboard whose working set is bigger than the cache gets
- * next to no hits; raise blockCacheBytes for such fleets.
+ * Eviction is least recently used, with one exception against thrashing: an entry used within
+ * the last `protectMs` is not evicted to make room; the new block is then left uncached
+ * instead. A dashboard whose blocks outsize the cache, refreshed every few seconds, so keeps a
+ * stable part of its blocks cached (evicting each block before the next refresh read it again
+ * made the cache cost more than none); blocks nobody has read for `protectMs` make room as in
+ * a plain LRU. With `protectMs` 0 it is a plain LRU.
+ *
+ * Limitation: a new dashboard gets no room in a cache full of blocks another one read within
+ * `protectMs`; it is read uncached until they age out.
  */
 
 /** Fixed cost counted per entry besides its payload (objects, Map slot), in bytes. */
 export const ENTRY_OVERHEAD_BYTES = 256;
+
+/** A cached value, its counted size and when it was last used (ms, BlockCache's clock). */
+interface Entry<V> {
+  value: V;
+  bytes: number;
+  usedMs: number;
+}
 
 /** Hit, miss and size counts of a BlockCache. */
 export interface BlockCacheStats {
@@ -31,16 +44,26 @@ export interface BlockKindStats {
 
 /** An LRU map from block id to decoded value, holding at most `maxBytes` (0: holds nothing). */
 export class BlockCache<V> {
-  private readonly entries = new Map<number, { value: V; bytes: number }>();
+  private readonly entries = new Map<number, Entry<V>>();
   private bytes = 0;
   /** Bytes set() may still add (see withAdmission). */
   private admitBytes = Infinity;
   /** Where eviction goes on from (see evictOldest). */
-  private cursor: Iterator<[number, { value: V; bytes: number }]> | undefined;
+  private cursor: Iterator<[number, Entry<V>]> | undefined;
+  /** The least recently used entry, taken from `cursor` and not yet evicted or used. */
+  private head: [number, Entry<V>] | undefined;
   private hits = 0;
   private misses = 0;
 
-  constructor(readonly maxBytes: number) {}
+  /**
+   * `maxBytes`: the bound (0 holds nothing); `protectMs`: how long after its last use an entry
+   * is kept rather than evicted for a new one (0: plain LRU); `nowMs`: the clock.
+   */
+  constructor(
+    readonly maxBytes: number,
+    private readonly protectMs = 0,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {}
 
   /** Whether anything can be cached at all. */
   get enabled(): boolean {
@@ -56,8 +79,10 @@ export class BlockCache<V> {
     }
     this.hits++;
     // Map iteration follows insertion order: re-inserting makes the entry the newest.
+    if (this.head?.[0] === id) this.head = undefined;
     this.entries.delete(id);
     this.entries.set(id, entry);
+    if (this.protectMs > 0) entry.usedMs = this.nowMs();
     return entry.value;
   }
 
@@ -69,14 +94,18 @@ export class BlockCache<V> {
     const bytes = payloadBytes + ENTRY_OVERHEAD_BYTES;
     const old = this.entries.get(id);
     if (old !== undefined) {
+      if (this.head?.[0] === id) this.head = undefined;
       this.entries.delete(id);
       this.bytes -= old.bytes;
     }
     if (bytes > this.maxBytes || bytes > this.admitBytes) return;
+    const now = this.protectMs > 0 ? this.nowMs() : 0;
+    while (this.bytes + bytes > this.maxBytes) {
+      if (!this.evictOldest(now)) return; // the rest is in use: leave this block uncached
+    }
     this.admitBytes -= bytes;
-    this.entries.set(id, { value, bytes });
+    this.entries.set(id, { value, bytes, usedMs: now });
     this.bytes += bytes;
-    while (this.bytes > this.maxBytes && this.evictOldest());
   }
 
   /**
@@ -95,29 +124,43 @@ export class BlockCache<V> {
   }
 
   /**
-   * Deletes the least recently used entry. One iterator is kept across calls: everything before
+   * Deletes the least recently used entry, unless it was used within `protectMs` of `nowMs`
+   * (then returns false, as when the cache is empty). One iterator is kept across calls: everything before
    * it was evicted or moved to the end, so its next live entry is the oldest. A fresh iterator
    * per eviction would step again over every deleted slot the Map has not yet compacted, which
    * made a cache smaller than a query's blocks (each one evicting) slower than no cache at all.
    */
-  private evictOldest(): boolean {
+  private evictOldest(nowMs: number): boolean {
+    const head = this.oldest();
+    if (head === undefined) return false;
+    const [oldest, entry] = head;
+    if (this.protectMs > 0 && nowMs - entry.usedMs < this.protectMs) return false;
+    this.head = undefined;
+    this.entries.delete(oldest);
+    this.bytes -= entry.bytes;
+    return true;
+  }
+
+  /** The least recently used entry (kept in `head` until evicted or used), or undefined. */
+  private oldest(): [number, Entry<V>] | undefined {
+    if (this.head !== undefined) return this.head;
     for (let attempt = 0; attempt < 2; attempt++) {
       this.cursor ??= this.entries.entries();
       const next = this.cursor.next();
       if (next.done !== true) {
-        const [oldest, entry] = next.value;
-        this.entries.delete(oldest);
-        this.bytes -= entry.bytes;
-        return true;
+        this.head = next.value;
+        return this.head;
       }
       this.cursor = undefined; // reached the end: start again from the (new) beginning
     }
-    return false;
+    return undefined;
   }
 
   /** Drops every entry (counts are kept). */
   clear(): void {
     this.entries.clear();
+    this.head = undefined;
+    this.cursor = undefined;
     this.bytes = 0;
   }
 

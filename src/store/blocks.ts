@@ -45,6 +45,13 @@ import {
 import { SampleBuffer } from './sample-buffer.js';
 import type { BlockRow, Statements } from './statements.js';
 
+/**
+ * How long after its last read a cached block is kept rather than evicted for a new one, ms
+ * (block-cache.ts): longer than a dashboard's refresh interval, so that a dashboard bigger
+ * than the cache keeps a stable part of it cached instead of churning through all of it.
+ */
+const CACHE_PROTECT_MS = 60_000;
+
 /** How far past the wall clock a chunk may end and still count for compaction, ms. */
 const FUTURE_SLACK_MS = 3_600_000;
 
@@ -81,7 +88,7 @@ export class BlockStore {
     private readonly stmts: Statements,
     cacheBytes = 0,
   ) {
-    this.cache = new BlockCache(cacheBytes);
+    this.cache = new BlockCache(cacheBytes, CACHE_PROTECT_MS);
     // Never below an existing block id: a block's bytes are keyed by its id (table blobs).
     const saved = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
     this.nextId = Math.max(saved, (stmts.maxBlockId.get() ?? 0) + 1);
