@@ -9,7 +9,12 @@
  *
  * Env: BENCH_FLEET_COMPONENTS (20), BENCH_FLEET_HOURS (720), BENCH_FLEET_RANGES (hours, comma
  * separated; default "1,24" and the whole span), BENCH_FLEET_ROUNDS (5), BENCH_FLEET_DIR (a
- * folder to keep the store in and reuse; default a temporary one, removed afterwards).
+ * folder to keep the store in and reuse; default a temporary one, removed afterwards; a store
+ * kept by tsdb-compare.ts with BENCH_TSDB_KEEP holds the same data).
+ * With BENCH_FLEET_VM=1, VictoriaMetrics (Debian's victoria-metrics) is fed the same fleet by
+ * remote write as tsdb-compare.ts feeds it, and its query latency is timed in the same run
+ * after llmwatch's, for each range (queries only: a baseline for the query figures of a store
+ * built earlier; about 20 minutes of feeding for the full fleet over 30 days).
  * Run: node --import tsx bench/fleet-store.ts
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +26,9 @@ import type { Sample } from '../src/store/types.js';
 import { FLEET_STEP_MS, createFleet } from './fleet.js';
 import { warmUpStore } from './store-warm-up.js';
 import { dashboardQueries, heapBytes } from './tsdb-compare.js';
-import { diskBytes, percentile } from './tsdb-servers.js';
+import { queryRange } from '../test/support/prometheus-api.js';
+import { startVictoriaMetrics } from '../test/support/victoria-metrics.js';
+import { diskBytes, feedRemoteWrite, percentile, timeQueries } from './tsdb-servers.js';
 
 const components = Number(process.env.BENCH_FLEET_COMPONENTS ?? 20);
 const hours = Number(process.env.BENCH_FLEET_HOURS ?? 720);
@@ -76,32 +83,51 @@ try {
     );
   }
   const rangesH = (process.env.BENCH_FLEET_RANGES ?? `1,24,${hours}`).split(',').map(Number);
-  const store = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
-  const engine = createPromqlEngine(store);
-  for (const rangeH of rangesH) {
-    const rangeMs = Math.min(rangeH * 3_600_000, endMs - startMs);
-    const { stepMs, queries } = dashboardQueries(rangeMs);
-    const from = endMs - Math.ceil(rangeMs / stepMs) * stepMs;
-    for (const q of queries) await engine.rangeQuery(q, from, endMs, stepMs); // warm-up
-    const times: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      for (const q of queries) {
-        const t0 = performance.now();
-        JSON.stringify(await engine.rangeQuery(q, from, endMs, stepMs));
-        times.push(performance.now() - t0);
-      }
+  const vm = process.env.BENCH_FLEET_VM === '1' ? await startVictoriaMetrics() : undefined;
+  try {
+    if (vm !== undefined) {
+      const feedOpts = { samplesPerRequest: 10_000, concurrency: 2 };
+      await feedRemoteWrite(vm.url, createFleet(fleetOpts), startMs, steps, feedOpts);
+      await vm.forceFlush();
     }
+    const store = createSqliteStore({ path, retentionDays: 0, retentionIntervalMs: 0 });
+    const engine = createPromqlEngine(store);
+    const p = (times: number[]) =>
+      `${percentile(times, 0.5).toFixed(1)} / ${percentile(times, 0.95).toFixed(1)}`;
+    for (const rangeH of rangesH) {
+      const rangeMs = Math.min(rangeH * 3_600_000, endMs - startMs);
+      const { stepMs, queries } = dashboardQueries(rangeMs);
+      const from = endMs - Math.ceil(rangeMs / stepMs) * stepMs;
+      const mine = await timeQueries(
+        queries,
+        async (q) => JSON.stringify(await engine.rangeQuery(q, from, endMs, stepMs)),
+        rounds,
+        Infinity,
+      );
+      if (vm === undefined) {
+        console.log(`| query ${rangeH}h p50 / p95 ms | ${p(mine)} |`);
+        continue;
+      }
+      const theirs = await timeQueries(
+        queries,
+        (q) => queryRange(vm.url, q, from, endMs, stepMs),
+        rounds,
+        Infinity,
+      );
+      const ratio = (k: number) => (percentile(mine, k) / percentile(theirs, k)).toFixed(2);
+      console.log(
+        `| query ${rangeH}h p50 / p95 ms | ${p(mine)} | ${p(theirs)} | ${ratio(0.5)} / ${ratio(0.95)} |`,
+      );
+    }
+    const cache = store.blockCacheStats();
     console.log(
-      `| query ${rangeH}h p50 / p95 ms | ${percentile(times, 0.5).toFixed(1)} / ` +
-        `${percentile(times, 0.95).toFixed(1)} |`,
+      `block cache after the queries: ${(cache.bytes / 2 ** 20).toFixed(1)} MiB, ` +
+        `${cache.hits} hits, ${cache.misses} misses`,
     );
+    await store.close();
+  } finally {
+    await vm?.close();
   }
-  const cache = store.blockCacheStats();
-  console.log(
-    `block cache after the queries: ${(cache.bytes / 2 ** 20).toFixed(1)} MiB, ` +
-      `${cache.hits} hits, ${cache.misses} misses`,
-  );
-  await store.close();
 } finally {
   if (kept === undefined) rmSync(dir, { recursive: true, force: true });
 }
