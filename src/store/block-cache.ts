@@ -87,8 +87,9 @@ export class BlockCache<V> {
   }
 
   /**
-   * Caches `value` for block `id`, counting `payloadBytes` plus ENTRY_OVERHEAD_BYTES, and evicts
-   * least recently used entries down to the bound. A value larger than the bound is not kept.
+   * Caches `value` for block `id`, counting `payloadBytes` plus ENTRY_OVERHEAD_BYTES, evicting
+   * least recently used entries to make room. A value larger than the bound is not kept, nor
+   * one that would need an entry used within `protectMs` evicted.
    */
   set(id: number, value: V, payloadBytes: number): void {
     const bytes = payloadBytes + ENTRY_OVERHEAD_BYTES;
