@@ -7,8 +7,9 @@
  *
  * Limitation: a chunk is decoded whole even when the window needs a few of its samples (the
  * samples just before a 1-hour range), so a miss costs a little more than reading the window
- * only; and chunks share the cache's bound with rollup blocks under one plain LRU, so raw reads
- * (up to a quarter of the bound per select) can evict rollup blocks that longer ranges reuse.
+ * only; and chunks share the cache's bound and eviction order with rollup blocks, so raw reads
+ * (up to a quarter of the bound per select) can evict rollup blocks that longer ranges reuse
+ * once nobody has read those for a minute (block-cache.ts).
  */
 import type { BlockCache } from './block-cache.js';
 import { decodeStoredChunkInto } from './chunk-codec.js';

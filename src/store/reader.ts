@@ -321,37 +321,10 @@ function coarsen(
 ): RollupColumns {
   if (resolutionMs === ROLLUP_BASE_MS) return base;
   if (resolutionMs === HOUR_MS || resolutionMs % HOUR_MS !== 0) {
-    if (oneBucketEach(base, resolutionMs, fromMs, toMs)) return base;
     return coarsenRollups(base, resolutionMs, fromMs, toMs);
   }
-  const hours = oneBucketEach(base, HOUR_MS, -Infinity, Infinity)
-    ? base
-    : coarsenRollups(base, HOUR_MS, -Infinity, Infinity);
+  const hours = coarsenRollups(base, HOUR_MS, -Infinity, Infinity);
   return coarsenRollups(hours, resolutionMs, fromMs, toMs);
-}
-
-/**
- * Whether coarsenRollups(base, resolutionMs, fromMs, toMs) would give `base` itself: every
- * bucket starts on a multiple of the resolution, within the range, after the one before (so
- * each output bucket is one input bucket, copied as it is). Stored 1-hour rows read at 1 hour
- * are, and then the copy is skipped.
- */
-function oneBucketEach(
-  base: RollupColumns,
-  resolutionMs: number,
-  fromMs: number,
-  toMs: number,
-): boolean {
-  const starts = base.startsMs;
-  let previous = -Infinity;
-  for (let i = 0; i < starts.length; i++) {
-    const start = starts[i] as number;
-    if (start % resolutionMs !== 0 || start <= previous || start < fromMs || start > toMs) {
-      return false;
-    }
-    previous = start;
-  }
-  return true;
 }
 
 /** Samples of a batch of series read into one set of columns (see selectColumns). */

@@ -52,6 +52,10 @@ describe('rollup last points (staleness markers)', () => {
     assert.deepEqual([...hourly.startsMs], [T0, T0 + H]);
     assert.deepEqual([...hourly.lastTimestampsMs], [T0 + 2 * M5 + 10_000, T0 + H + 10_000]);
     assert.deepEqual([...hourly.lastPointTimestampsMs], [T0 + 2 * M5 + 10_000, T0 + H + 20_000]);
+    // Buckets that are already one per hour come back as they are, not copied.
+    assert.equal(coarsenRollups(hourly, H, -Infinity, Infinity), hourly);
+    assert.notEqual(coarsenRollups(hourly, H, T0 + H, Infinity), hourly);
+    assert.deepEqual([...coarsenRollups(hourly, 2 * H, -Infinity, Infinity).startsMs], [T0]);
     // Unknown in a bucket before the hour's last: the hour's last point is still known.
     fine.lastPointTimestampsMs[0] = Number.NaN;
     const known = coarsenRollups(fine, H, -Infinity, Infinity);

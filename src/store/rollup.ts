@@ -229,6 +229,8 @@ function countBuckets(timestampsMs: ArrayLike<number>, resolutionMs: number): nu
  * resolution, so each input bucket lies in one output bucket), keeping those whose start is in
  * [fromMs, toMs]. Stored 1-hour buckets (rollup-hourly.ts, compaction.ts) are made by this very
  * function, so merging them further gives the bits merging their 5-minute buckets gives.
+ * Returns `input` itself when each of its buckets would be one output bucket (as stored 1-hour
+ * buckets read at 1 hour are): a merge of one bucket copies it unchanged.
  */
 export function coarsenRollups(
   input: RollupColumns,
@@ -236,6 +238,7 @@ export function coarsenRollups(
   fromMs: number,
   toMs: number,
 ): RollupColumns {
+  if (oneBucketEach(input.startsMs, resolutionMs, fromMs, toMs)) return input;
   const out = allocColumns(input.startsMs.length);
   const { startsMs, counts, sums, mins, maxs, firsts, firstTimestampsMs, lasts } = out;
   const { lastTimestampsMs, lastPointTimestampsMs, increases } = out;
@@ -276,4 +279,25 @@ export function coarsenRollups(
     lastPointTimestampsMs[b] = input.lastPointTimestampsMs[i] as number;
   }
   return sliceColumns(out, 0, b + 1);
+}
+
+/**
+ * Whether every bucket start in `starts` is a multiple of `resolutionMs` within [fromMs, toMs],
+ * after the one before: then each is alone in its output bucket.
+ */
+function oneBucketEach(
+  starts: Float64Array,
+  resolutionMs: number,
+  fromMs: number,
+  toMs: number,
+): boolean {
+  let previous = -Infinity;
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i] as number;
+    if (start % resolutionMs !== 0 || start <= previous || start < fromMs || start > toMs) {
+      return false;
+    }
+    previous = start;
+  }
+  return true;
 }
