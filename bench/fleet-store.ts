@@ -22,8 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPromqlEngine } from '../src/promql/index.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
-import type { Sample } from '../src/store/types.js';
-import { FLEET_STEP_MS, createFleet } from './fleet.js';
+import { FLEET_STEP_MS, createFleet, nextFleetBatch } from './fleet.js';
 import { warmUpStore } from './store-warm-up.js';
 import { dashboardQueries, heapBytes } from './tsdb-compare.js';
 import { queryRange } from '../test/support/prometheus-api.js';
@@ -56,13 +55,7 @@ try {
     const cpu0 = process.cpuUsage();
     let appendMs = 0;
     for (let step = 0; step < steps; step++) {
-      fleet.next(values);
-      const timestampMs = startMs + step * FLEET_STEP_MS;
-      const batch: Sample[] = fleet.labels.map((labels, i) => ({
-        labels,
-        timestampMs,
-        value: values[i] as number,
-      }));
+      const batch = nextFleetBatch(fleet, values, startMs + step * FLEET_STEP_MS);
       const t0 = performance.now();
       await store.append(batch);
       appendMs += performance.now() - t0;

@@ -16,7 +16,7 @@
  * whole-percent utilisation and a full-precision KV-cache ratio. The same options always give
  * the same series and values.
  */
-import type { Labels } from '../src/store/types.js';
+import type { Labels, Sample } from '../src/store/types.js';
 
 /** Scrape interval of every series, ms. */
 export const FLEET_STEP_MS = 15_000;
@@ -148,4 +148,13 @@ export function createFleet(opts: FleetOptions): Fleet {
     step++;
   };
   return { labels, next };
+}
+
+/**
+ * The fleet's next scrape as one append batch at `timestampMs` (`values` is scratch of
+ * fleet.labels.length, reused between calls).
+ */
+export function nextFleetBatch(fleet: Fleet, values: Float64Array, timestampMs: number): Sample[] {
+  fleet.next(values);
+  return fleet.labels.map((labels, i) => ({ labels, timestampMs, value: values[i] as number }));
 }

@@ -22,8 +22,7 @@ import { createSqliteStore } from '../src/store/sqlite-store.js';
 import { createPromqlEngine } from '../src/promql/engine.js';
 import { createAlertEngine } from '../src/alerting/index.js';
 import { alertingConfigSchema } from '../src/alerting/config.js';
-import type { Sample } from '../src/store/types.js';
-import { FLEET_STEP_MS, createFleet } from './fleet.js';
+import { FLEET_STEP_MS, createFleet, nextFleetBatch } from './fleet.js';
 
 /** Options of runRulesBench. */
 export interface RulesBenchOptions {
@@ -100,13 +99,7 @@ export async function runRulesBench(opts: RulesBenchOptions = {}): Promise<Recor
     const values = new Float64Array(fleet.labels.length);
     const startMs = Math.floor(Date.now() / FLEET_STEP_MS) * FLEET_STEP_MS - steps * FLEET_STEP_MS;
     for (let step = 0; step < steps; step++) {
-      fleet.next(values);
-      const timestampMs = startMs + step * FLEET_STEP_MS;
-      const batch: Sample[] = fleet.labels.map((labels, i) => ({
-        labels,
-        timestampMs,
-        value: values[i] as number,
-      }));
+      const batch = nextFleetBatch(fleet, values, startMs + step * FLEET_STEP_MS);
       await store.append(batch);
     }
     const evalMs = startMs + (steps - 1) * FLEET_STEP_MS;

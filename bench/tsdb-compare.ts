@@ -36,12 +36,11 @@ import { runInNewContext } from 'node:vm';
 import { quantityDashboard } from '../src/dashboards/quantity.js';
 import { createPromqlEngine } from '../src/promql/index.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
-import type { Sample } from '../src/store/types.js';
 import { countingStore } from '../test/support/counting-store.js';
 import { queryRange } from '../test/support/prometheus-api.js';
 import { startPrometheus } from '../test/support/prometheus.js';
 import { startVictoriaMetrics } from '../test/support/victoria-metrics.js';
-import { FLEET_STEP_MS, createFleet, type FleetOptions } from './fleet.js';
+import { FLEET_STEP_MS, createFleet, nextFleetBatch, type FleetOptions } from './fleet.js';
 import { WARM_UP_HOURS, warmUpStore } from './store-warm-up.js';
 import {
   diskBytes,
@@ -182,13 +181,7 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
     let appendMs = 0;
     let maxAppendMs = 0;
     for (let step = 0; step < steps; step++) {
-      fleet.next(values);
-      const timestampMs = startMs + step * FLEET_STEP_MS;
-      const batch: Sample[] = fleet.labels.map((labels, i) => ({
-        labels,
-        timestampMs,
-        value: values[i] as number,
-      }));
+      const batch = nextFleetBatch(fleet, values, startMs + step * FLEET_STEP_MS);
       const t0 = performance.now();
       await store.append(batch);
       const ms = performance.now() - t0;
