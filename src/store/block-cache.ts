@@ -1,8 +1,9 @@
 /**
  * A least-recently-used cache of decoded blocks keyed by block id, bounded in bytes. Block ids
  * are never reused and a block's bytes never change (compaction and retention write merged
- * blocks under new ids and delete the old ones), so an entry never goes stale: a deleted
- * block's id is simply never asked for again, and its entry ages out.
+ * blocks under new ids and delete the old ones), so a block's entry never goes stale: a deleted
+ * block's id is simply never asked for again, and its entry ages out. Entries that can go stale
+ * (a series' assembled rollups, series-rollups.ts) are dropped with delete() by their owner.
  *
  * Eviction is least recently used, with one exception against thrashing: an entry used within
  * the last `protectMs` is not evicted to make room; the new block is then left uncached
@@ -107,6 +108,15 @@ export class BlockCache<V> {
     this.admitBytes -= bytes;
     this.entries.set(id, { value, bytes, usedMs: now });
     this.bytes += bytes;
+  }
+
+  /** Drops the entry of `id`, if any. */
+  delete(id: number): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    if (this.head?.[0] === id) this.head = undefined;
+    this.entries.delete(id);
+    this.bytes -= entry.bytes;
   }
 
   /**

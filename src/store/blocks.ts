@@ -32,7 +32,7 @@ import {
   hourlyRowsUsable,
   latestPerTimestamp,
   latestRollups,
-  readCachedRollups,
+  readRollupBlocks,
   type DecodedBlock,
   type RollupSpan,
 } from './rollup-read.js';
@@ -43,6 +43,7 @@ import {
   rewriteHourlyRollups,
 } from './rollup-hourly.js';
 import { SampleBuffer } from './sample-buffer.js';
+import { readCachedRollups, seriesRollupsKey } from './series-rollups.js';
 import type { BlockRow, Statements } from './statements.js';
 
 /**
@@ -89,6 +90,8 @@ export class BlockStore {
     cacheBytes = 0,
   ) {
     this.cache = new BlockCache(cacheBytes, CACHE_PROTECT_MS);
+    // A series' assembled rollups (series-rollups.ts) go stale when its rollup rows change.
+    stmts.rollupRowsChanged.add((id) => this.cache.delete(seriesRollupsKey(id)));
     // Never below an existing block id: a block's bytes are keyed by its id (table blobs).
     const saved = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
     this.nextId = Math.max(saved, (stmts.maxBlockId.get() ?? 0) + 1);
@@ -276,24 +279,34 @@ export class BlockStore {
         const wanted = Math.max(1, Math.min(columns ?? Infinity, BLOCK_COLUMN_ORDER.length));
         const ids = index.map((row) => row[0]);
         const decoded = decodedBlocks(this.stmts, this.cache, ids, wanted);
+        // The pieces between 1-hour rows are read block by block: several pieces of one series
+        // would keep replacing each other as its one whole-series entry (series-rollups.ts).
         return readWithHourlyRows(index, decoded, fromMs, toMs, wanted, (from, to) =>
-          this.readStoredRollups(id, from, to, resolutionMs, wanted),
+          this.readStoredRollups(id, from, to, resolutionMs, wanted, false),
         );
       }
     }
-    return this.readStoredRollups(id, fromMs, toMs, resolutionMs, columns);
+    return this.readStoredRollups(id, fromMs, toMs, resolutionMs, columns, true);
   }
 
-  /** As readRollups from the `rollups` rows only (no 1-hour rows of rollup-hourly.ts). */
+  /**
+   * As readRollups from the `rollups` rows only (no 1-hour rows of rollup-hourly.ts); through
+   * the series' cached entry when `wholeSeries`, else through the cache block by block.
+   */
   private readStoredRollups(
     id: number,
     fromMs: number,
     toMs: number,
     resolutionMs: number,
-    columns?: number,
+    columns: number | undefined,
+    wholeSeries: boolean,
   ): RollupColumns | null {
     if (this.cache.enabled) {
-      return readCachedRollups(this.stmts, this.cache, id, fromMs, toMs, resolutionMs, columns);
+      const { stmts, cache } = this;
+      if (wholeSeries) {
+        return readCachedRollups(stmts, cache, id, fromMs, toMs, resolutionMs, columns);
+      }
+      return readRollupBlocks(stmts, cache, id, fromMs, toMs, resolutionMs, columns)?.cols ?? null;
     }
     const rows = this.stmts.rollupsInRange.all(id, fromMs, toMs);
     const spans = rows.map((row): RollupSpan => [row[1], row[2], rollupBlockResolution(row[4])]);

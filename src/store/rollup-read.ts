@@ -7,6 +7,7 @@
  */
 import type { BlockCache } from './block-cache.js';
 import type { DecodedChunk } from './chunk-read.js';
+import type { SeriesRollups } from './series-rollups.js';
 import {
   BLOCK_COLUMN_ORDER,
   allocDecodedColumns,
@@ -72,8 +73,18 @@ export function hourlyRowsUsable(
 /** The columns left empty (not decoded), as in allocDecodedColumns. */
 const NOT_DECODED = new Float64Array(0);
 
-/** What the block cache holds: rollup blocks and raw chunks (chunk-read.ts). */
-export type DecodedBlock = DecodedRollups | DecodedChunk;
+/**
+ * What the block cache holds: rollup blocks and raw chunks (chunk-read.ts), keyed by block id,
+ * and each series' assembled rollups (series-rollups.ts), keyed by minus its series id.
+ */
+export type DecodedBlock = DecodedRollups | DecodedChunk | SeriesRollups;
+
+/** What readRollupBlocks read: the buckets, whether every block held 5-minute ones, and which. */
+export interface BlocksRead {
+  cols: RollupColumns;
+  onlyBase: boolean;
+  blockIds: number[];
+}
 
 /**
  * The stored rollups of series `id` with bucket starts in [fromMs, toMs], as
@@ -81,7 +92,7 @@ export type DecodedBlock = DecodedRollups | DecodedChunk;
  * only the blocks `cache` lacks (or holds with fewer than `columns` columns). The result is a
  * copy: callers may change it without touching the cache.
  */
-export function readCachedRollups(
+export function readRollupBlocks(
   stmts: Statements,
   cache: BlockCache<DecodedBlock>,
   id: number,
@@ -89,20 +100,17 @@ export function readCachedRollups(
   toMs: number,
   resolutionMs: number,
   wanted: number = BLOCK_COLUMN_ORDER.length,
-): RollupColumns | null {
+): BlocksRead | null {
   const columns = Math.max(1, Math.min(wanted, BLOCK_COLUMN_ORDER.length));
   const index = stmts.rollupIndexInRange.all(id, fromMs, toMs);
-  const found = decodedBlocks(
-    stmts,
-    cache,
-    index.map((row) => row[0]),
-    columns,
-  );
-  const rowSpans = index.map((row, k): RollupSpan => [
-    row[1],
-    row[2],
-    found[k]?.resolutionMs ?? ROLLUP_BASE_MS,
-  ]);
+  const blockIds = index.map((row) => row[0]);
+  const found = decodedBlocks(stmts, cache, blockIds, columns);
+  let onlyBase = true;
+  const rowSpans = index.map((row, k): RollupSpan => {
+    const width = found[k]?.resolutionMs ?? ROLLUP_BASE_MS;
+    if (width !== ROLLUP_BASE_MS) onlyBase = false;
+    return [row[1], row[2], width];
+  });
   if (!hourlyRowsUsable(rowSpans, toMs, resolutionMs)) return null;
 
   // Rows come in (max_ts, id) order; blocks that overlap are merged, the latest write winning.
@@ -126,7 +134,7 @@ export function readCachedRollups(
       copyColumns(block, 0, block.n, all, at, columns);
       at += block.n;
     }
-    return latestRollups(all, fromMs, toMs);
+    return { cols: latestRollups(all, fromMs, toMs), onlyBase, blockIds };
   }
   // Disjoint blocks in time order: copy only the buckets in range.
   const spans: Array<[number, number]> = new Array(found.length);
@@ -154,7 +162,7 @@ export function readCachedRollups(
     copyColumns(block, from, to, out, at, columns);
     at += to - from;
   }
-  return out;
+  return { cols: out, onlyBase, blockIds };
 }
 
 /**

@@ -47,7 +47,8 @@ export interface Statements {
   /** As chunksOfSeriesInRange without the bytes (for the block cache). */
   chunkIndexOfSeriesInRange: Database.Statement<[string, number, number], ChunkIndexRow>;
   deleteChunksEndingIn: Database.Statement<[number, number, number]>;
-  deleteRollupsEndingIn: Database.Statement<[number, number, number]>;
+  /** (series, from, to): deletes the rollup rows of a series ending in [from, to). */
+  deleteRollupsEndingIn: { run(id: number, fromMs: number, toMs: number): Database.RunResult };
   hasChunkFrom: Database.Statement<[number, number], number>;
   /** (series_id, max_ts, id, min_ts, data): the bytes, then the index row. */
   insertRollup: { run(...row: [number, number, number, number, Uint8Array]): void };
@@ -69,7 +70,14 @@ export interface Statements {
   /** [id, data] of the blocks whose ids are in the JSON array given. */
   blobsOfIds: Database.Statement<[string], [number, Uint8Array]>;
   deleteChunksBefore: Database.Statement<[number, number]>;
-  deleteRollupsBefore: Database.Statement<[number, number]>;
+  /** (series, cutoff): deletes the rollup rows of a series ending before the cutoff. */
+  deleteRollupsBefore: { run(id: number, cutoffMs: number): Database.RunResult };
+  /**
+   * Called with the series id before every change to that series' `rollup_index` rows made
+   * through insertRollup, deleteRollupsEndingIn or deleteRollupsBefore (the only statements
+   * that change them): caches of a series' assembled rollups drop it here.
+   */
+  readonly rollupRowsChanged: Set<(seriesId: number) => void>;
   seriesWithoutData: Database.Statement<[], number>;
   deleteSeries: Database.Statement<[number]>;
   /** (name, value, series id): the posting, then the pair when no other series has it. */
@@ -82,7 +90,24 @@ export interface Statements {
 
 /** Prepares every statement the store uses. */
 export function prepareStatements(db: Database.Database): Statements {
+  const rollupRowsChanged = new Set<(seriesId: number) => void>();
+  const changing = (id: number): void => {
+    for (const listener of rollupRowsChanged) listener(id);
+  };
+  const deleteRollupsEndingIn = db.prepare<[number, number, number]>(
+    'DELETE FROM rollup_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
+  );
+  const deleteRollupsBefore = db.prepare<[number, number]>(
+    'DELETE FROM rollup_index WHERE series_id = ? AND max_ts < ?',
+  );
+  const insertRollup = insertBlock(
+    db,
+    'INSERT INTO rollup_index (series_id, max_ts, id, min_ts) VALUES (?, ?, ?, ?)',
+    (row: [number, number, number, number, Uint8Array]) => [row[0], row[1], row[2], row[3]],
+    (row) => [row[2], row[4]],
+  );
   return {
+    rollupRowsChanged,
     ...seriesStatements(db),
     maxSeriesId: db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM series').pluck(),
     labelsById: db.prepare('SELECT labels FROM series WHERE id = ?'),
@@ -164,20 +189,23 @@ export function prepareStatements(db: Database.Database): Statements {
     deleteChunksEndingIn: db.prepare(
       'DELETE FROM chunk_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
     ),
-    deleteRollupsEndingIn: db.prepare(
-      'DELETE FROM rollup_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
-    ),
+    deleteRollupsEndingIn: {
+      run(id, fromMs, toMs) {
+        changing(id);
+        return deleteRollupsEndingIn.run(id, fromMs, toMs);
+      },
+    },
     hasChunkFrom: db
       .prepare<[number, number], number>(
         'SELECT count(*) FROM (SELECT 1 FROM chunk_index WHERE series_id = ? AND max_ts >= ? LIMIT 1)',
       )
       .pluck(),
-    insertRollup: insertBlock(
-      db,
-      'INSERT INTO rollup_index (series_id, max_ts, id, min_ts) VALUES (?, ?, ?, ?)',
-      (row) => [row[0], row[1], row[2], row[3]],
-      (row) => [row[2], row[4]],
-    ),
+    insertRollup: {
+      run(...row) {
+        changing(row[0]);
+        insertRollup.run(...row);
+      },
+    },
     rollupsInRange: db
       .prepare<[number, number, number], BlockRow>(
         `SELECT id, min_ts, max_ts, 0, data, 0 FROM rollups
@@ -218,7 +246,12 @@ export function prepareStatements(db: Database.Database): Statements {
       )
       .raw(),
     deleteChunksBefore: db.prepare('DELETE FROM chunk_index WHERE series_id = ? AND max_ts < ?'),
-    deleteRollupsBefore: db.prepare('DELETE FROM rollup_index WHERE series_id = ? AND max_ts < ?'),
+    deleteRollupsBefore: {
+      run(id, cutoffMs) {
+        changing(id);
+        return deleteRollupsBefore.run(id, cutoffMs);
+      },
+    },
     seriesWithoutData: db
       .prepare<[], number>(
         `SELECT id FROM series s

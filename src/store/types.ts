@@ -124,12 +124,13 @@ export interface MetricStore {
    * Optional: like select, but returns downsampled buckets of `resolutionMs` (a multiple of 5
    * minutes) whose start lies in [startMs, endMs] floored to the resolution, for long ranges.
    * With `columns`, only those columns (and startsMs) need hold the buckets' values: a store
-   * may leave the others unread (empty, or holding zeros or NaN). Rejects with LlmwatchError `store_invalid_resolution`
-   * for another resolution. With `options.storedOnly`, a store that would compute a series'
+   * may leave the others unread (empty, or holding zeros or NaN). Rejects with LlmwatchError
+   * `store_invalid_resolution` for another resolution. With `options.storedOnly`, a store that would compute a series'
    * buckets from its raw samples (its stored rollups cannot give them at this resolution)
    * rejects with LlmwatchError `store_rollups_not_stored` instead, so that a caller that can
    * answer from raw samples more cheaply does so; the most recent buckets, still in memory,
-   * are computed from raw samples either way.
+   * are computed from raw samples either way. The columns returned may be the store's cached
+   * ones (views): read them, never change them.
    */
   selectRollups?(
     matchers: readonly LabelMatcher[],

@@ -1,0 +1,144 @@
+/**
+ * Each series' 5-minute rollups as last read, kept whole in the block cache under the key
+ * minus its series id, so that a dashboard read again answers from one entry per series: no
+ * index statement, no block lookups, no copy (the result views the entry's columns).
+ *
+ * Measured on the full fleet (6,912 series, 30 days): a 24-hour histogram panel over 2,400
+ * series read nine blocks per series; the index statement, the block lookups and copying the
+ * buckets into fresh columns (and collecting those) were about half of the query.
+ *
+ * Unlike a block, a series' rollups change: every write to its `rollup_index` rows (a new
+ * chunk's buckets, compaction, retention, a rebuild) drops its entry first
+ * (Statements.rollupRowsChanged). Entries hold 5-minute buckets only: a range that reaches
+ * rollup rows kept as 1-hour buckets (full-precision floats) is marked to be read block by block
+ * (an entry without columns), as without series entries.
+ * A read outside the entry's range reads the blocks again, over the union of both ranges when
+ * that is at most twice the longer one (a 30-day read's last day then shares the 24-hour
+ * entry), else over the new range alone. The blocks an entry is built from are not cached
+ * beside it (the entry holds their buckets).
+ *
+ * Callers must not change the columns returned: they are the cache's own (readers never do).
+ */
+import type { BlockCache } from './block-cache.js';
+import { BLOCK_COLUMN_ORDER } from './rollup-codec.js';
+import { readRollupBlocks, type DecodedBlock } from './rollup-read.js';
+import { COLUMN_KEYS, type RollupColumns } from './rollup.js';
+import type { Statements } from './statements.js';
+
+/** One series' 5-minute buckets with starts in [fromMs, toMs], as cached. */
+export interface SeriesRollups {
+  kind: 'series';
+  fromMs: number;
+  toMs: number;
+  /** The first `columns` columns of BLOCK_COLUMN_ORDER are filled, the others empty. */
+  columns: number;
+  /** Null when the range reaches rows of 1-hour buckets: read it block by block. */
+  cols: RollupColumns | null;
+}
+
+/** The cache key of series `id`'s entry (block ids are positive). */
+export function seriesRollupsKey(id: number): number {
+  return -id;
+}
+
+/**
+ * As readRollupBlocks (the stored rollups of series `id` with bucket starts in [fromMs, toMs]),
+ * from the series' cached entry when it covers the range with at least `wanted` columns. The
+ * result may view the cache's columns: do not change it.
+ */
+export function readCachedRollups(
+  stmts: Statements,
+  cache: BlockCache<DecodedBlock>,
+  id: number,
+  fromMs: number,
+  toMs: number,
+  resolutionMs: number,
+  wanted: number = BLOCK_COLUMN_ORDER.length,
+): RollupColumns | null {
+  const columns = Math.max(1, Math.min(wanted, BLOCK_COLUMN_ORDER.length));
+  const key = seriesRollupsKey(id);
+  const cached = cache.get(key);
+  const entry = cached?.kind === 'series' ? cached : undefined;
+  if (entry !== undefined && entry.fromMs <= fromMs && toMs <= entry.toMs) {
+    if (entry.cols === null) {
+      return readRollupBlocks(stmts, cache, id, fromMs, toMs, resolutionMs, columns)?.cols ?? null;
+    }
+    if (entry.columns >= columns) return viewRange(entry.cols, fromMs, toMs, columns);
+  }
+
+  // Read the blocks again: over both ranges when they are close, with every column either wants.
+  let readFrom = fromMs;
+  let readTo = toMs;
+  let readColumns = columns;
+  if (entry?.cols) {
+    readColumns = Math.max(columns, entry.columns);
+    const unionFrom = Math.min(fromMs, entry.fromMs);
+    const unionTo = Math.max(toMs, entry.toMs);
+    const longer = Math.max(toMs - fromMs, entry.toMs - entry.fromMs);
+    if (unionTo - unionFrom <= 2 * longer) [readFrom, readTo] = [unionFrom, unionTo];
+  }
+  // Blocks missing from the cache are not added: the entry will hold their buckets.
+  const read = cache.withAdmission(0, () =>
+    readRollupBlocks(stmts, cache, id, readFrom, readTo, resolutionMs, readColumns),
+  );
+  if (read === null || !read.onlyBase) {
+    // 1-hour rows in the range: remember to read (and cache) it block by block.
+    const blockwise = { kind: 'series', fromMs: readFrom, toMs: readTo, columns, cols: null };
+    cache.set(key, blockwise as SeriesRollups, 0);
+    return readRollupBlocks(stmts, cache, id, fromMs, toMs, resolutionMs, columns)?.cols ?? null;
+  }
+  // The entry takes the place of the blocks it was built from.
+  for (const blockId of read.blockIds) cache.delete(blockId);
+  const fresh: SeriesRollups = {
+    kind: 'series',
+    fromMs: readFrom,
+    toMs: readTo,
+    columns: readColumns,
+    cols: read.cols,
+  };
+  cache.set(key, fresh, columnBytes(read.cols));
+  return viewRange(read.cols, fromMs, toMs, columns);
+}
+
+/**
+ * The buckets of `cols` (sorted by start) with starts in [fromMs, toMs], as views, with only the
+ * first `columns` columns of BLOCK_COLUMN_ORDER (the others empty, as a read of those gives).
+ */
+function viewRange(
+  cols: RollupColumns,
+  fromMs: number,
+  toMs: number,
+  columns: number,
+): RollupColumns {
+  const starts = cols.startsMs;
+  const from = lowerBound(starts, fromMs);
+  const to = lowerBound(starts, toMs + 1);
+  const out = {} as Record<keyof RollupColumns, Float64Array>;
+  BLOCK_COLUMN_ORDER.forEach((key, c) => {
+    const column = cols[key];
+    out[key] = c >= columns || column.length === 0 ? NOT_DECODED : column.subarray(from, to);
+  });
+  return out;
+}
+
+/** The columns left empty (not decoded), as in allocDecodedColumns. */
+const NOT_DECODED = new Float64Array(0);
+
+/** The first index of sorted `values` whose value is at least `target`. */
+function lowerBound(values: Float64Array, target: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((values[mid] as number) < target) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Bytes the columns' elements take (views of one buffer counted once each). */
+function columnBytes(cols: RollupColumns): number {
+  let bytes = cols.startsMs.byteLength;
+  for (const key of COLUMN_KEYS) bytes += cols[key].byteLength;
+  return bytes;
+}
