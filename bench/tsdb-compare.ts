@@ -288,7 +288,7 @@ export async function runTsdbCompare(opts: TsdbCompareOptions = {}): Promise<Tsd
     notes.push(
       `llmwatch queries run with its decoded block cache on (blockCacheBytes ${(cache.maxBytes / 2 ** 20).toFixed(0)} MiB, ` +
         `empty when memory is measured): after the queries it held ${(cache.bytes / 2 ** 20).toFixed(1)} MiB ` +
-        `in ${cache.entries} blocks, ${cache.hits} hits and ${cache.misses} misses; of which raw chunks ` +
+        `in ${cache.entries} entries (blocks, and series' whole rollups), ${cache.hits} hits and ${cache.misses} misses; of which raw chunks ` +
         `${(chunks.bytes / 2 ** 20).toFixed(1)} MiB in ${chunks.entries} chunks, ${chunks.hits} hits and ` +
         `${chunks.misses} misses (hit rate ${((100 * chunks.hits) / Math.max(1, chunks.hits + chunks.misses)).toFixed(1)}%). ` +
         `With the cache off (blockCacheBytes 0): ${uncached.join('; ')}`,
