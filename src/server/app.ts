@@ -84,6 +84,7 @@ export async function startLlmwatch(
     maxSeriesPerSelect: config.store.maxSeriesPerSelect,
     maxSamplesPerSelect: config.store.maxSamplesPerSelect,
     blockCacheBytes: config.store.blockCacheBytes,
+    blockCacheProtectMs: Math.round(config.store.blockCacheProtectSeconds * 1000),
   });
   const registry = createMetricRegistry();
   const dropped = registry

@@ -23,20 +23,26 @@ export function registerStoreMetrics(registry: MetricRegistry, store: StoreFigur
   const hits = registry
     .counter(
       'llmwatch_store_block_cache_hits_total',
-      'Reads of a decoded rollup block answered from the store block cache.',
+      'Lookups answered from the store block cache (decoded blocks, series rollups).',
     )
     .series({});
   const misses = registry
     .counter(
       'llmwatch_store_block_cache_misses_total',
-      'Reads of a rollup block that had to fetch and decode it (not in the block cache).',
+      'Lookups the store block cache could not answer (the data was read from the file).',
     )
     .series({});
   const entries = registry
-    .gauge('llmwatch_store_block_cache_entries', 'Decoded blocks held by the store block cache.')
+    .gauge(
+      'llmwatch_store_block_cache_entries',
+      'Entries held by the store block cache (decoded blocks, series rollups).',
+    )
     .series({});
   const bytes = registry
-    .gauge('llmwatch_store_block_cache_bytes', 'Bytes of decoded blocks held by the block cache.')
+    .gauge(
+      'llmwatch_store_block_cache_bytes',
+      'Bytes of the entries held by the store block cache.',
+    )
     .series({});
   const maxBytes = registry
     .gauge(

@@ -244,9 +244,12 @@ describe('block cache in the store', () => {
     }
   });
 
-  it('refuses a negative bound with a clear error', () => {
+  it('refuses a negative bound or a fractional protection with a clear error', () => {
     assert.throws(() => createSqliteStore({ path: ':memory:', blockCacheBytes: -1 }), {
       message: /blockCacheBytes must be an integer >= 0/,
+    });
+    assert.throws(() => createSqliteStore({ path: ':memory:', blockCacheProtectMs: 1.5 }), {
+      message: /blockCacheProtectMs must be an integer >= 0/,
     });
   });
 });

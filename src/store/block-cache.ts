@@ -110,6 +110,11 @@ export class BlockCache<V> {
     this.bytes += bytes;
   }
 
+  /** The value cached for `id` without marking it used or counting a hit or miss. */
+  peek(id: number): V | undefined {
+    return this.entries.get(id)?.value;
+  }
+
   /** Drops the entry of `id`, if any. */
   delete(id: number): void {
     const entry = this.entries.get(id);

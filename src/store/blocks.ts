@@ -43,15 +43,8 @@ import {
   rewriteHourlyRollups,
 } from './rollup-hourly.js';
 import { SampleBuffer } from './sample-buffer.js';
-import { readCachedRollups, seriesRollupsKey } from './series-rollups.js';
+import { dropStaleEntry, readCachedRollups } from './series-rollups.js';
 import type { BlockRow, Statements } from './statements.js';
-
-/**
- * How long after its last read a cached block is kept rather than evicted for a new one, ms
- * (block-cache.ts): longer than a dashboard's refresh interval, so that a dashboard bigger
- * than the cache keeps a stable part of it cached instead of churning through all of it.
- */
-const CACHE_PROTECT_MS = 60_000;
 
 /** How far past the wall clock a chunk may end and still count for compaction, ms. */
 const FUTURE_SLACK_MS = 3_600_000;
@@ -84,14 +77,19 @@ export class BlockStore {
   /** The samples of the head being written by writeChunk, reused from cut to cut. */
   private readonly cutScratch = new SampleBuffer();
 
-  /** `cacheBytes`: bound of the decoded block cache, in bytes; 0 (default) turns it off. */
+  /**
+   * `cacheBytes`: bound of the decoded block cache, in bytes; 0 (default) turns it off.
+   * `protectMs`: how long after its last read an entry is not evicted for a new one (see
+   * SqliteStoreOptions.blockCacheProtectMs).
+   */
   constructor(
     private readonly stmts: Statements,
     cacheBytes = 0,
+    protectMs = 60_000,
   ) {
-    this.cache = new BlockCache(cacheBytes, CACHE_PROTECT_MS);
+    this.cache = new BlockCache(cacheBytes, protectMs);
     // A series' assembled rollups (series-rollups.ts) go stale when its rollup rows change.
-    stmts.rollupRowsChanged.add((id) => this.cache.delete(seriesRollupsKey(id)));
+    stmts.rollupRowsChanged.add((id, span) => dropStaleEntry(this.cache, id, span));
     // Never below an existing block id: a block's bytes are keyed by its id (table blobs).
     const saved = Number(stmts.readMeta.get('next_chunk_id') ?? '1');
     this.nextId = Math.max(saved, (stmts.maxBlockId.get() ?? 0) + 1);

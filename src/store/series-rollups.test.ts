@@ -75,6 +75,39 @@ describe("a series' cached rollups (series-rollups.ts)", () => {
     }
   });
 
+  it('keeps an entry through writes after its range, and grows it as the range moves on', async () => {
+    // Unmerged 15-minute rows (no compaction), as a live store holds its newest data.
+    const opts = { path: ':memory:', chunkSamples: 60, compactionBudgetMs: 0 };
+    const cached = createSqliteStore({ ...opts, blockCacheBytes: 1 << 24 });
+    const plain = createSqliteStore({ ...opts, blockCacheBytes: 0 });
+    const misses = () => cached.blockCacheStats().misses;
+    try {
+      for (const store of [cached, plain]) await store.append(counters(T0, T0 + 12 * HOUR));
+      let before = misses();
+      await read(cached, T0, T0 + 10 * HOUR);
+      const firstMisses = misses() - before;
+      for (const store of [cached, plain]) {
+        await store.append(counters(T0 + 12 * HOUR, T0 + 14 * HOUR, 2880));
+      }
+      before = misses();
+      await read(cached, T0, T0 + 10 * HOUR);
+      assert.equal(misses(), before, 'the entry was kept: the new rows follow its range');
+
+      before = misses();
+      const moved = await read(cached, T0 + HOUR, T0 + 13 * HOUR);
+      const movedMisses = misses() - before;
+      assert.ok(movedMisses < firstMisses / 2, `only the new part read: ${movedMisses}`);
+      assert.deepEqual(values(moved), values(await read(plain, T0 + HOUR, T0 + 13 * HOUR)));
+      before = misses();
+      const again = await read(cached, T0 + 30 * 60_000, T0 + 13 * HOUR);
+      assert.equal(misses(), before, 'the grown entry answers');
+      assert.deepEqual(values(again), values(await read(plain, T0 + 30 * 60_000, T0 + 13 * HOUR)));
+    } finally {
+      await cached.close();
+      await plain.close();
+    }
+  });
+
   it('grows an entry over a nearby range, and reads a far one on its own', async () => {
     const cached = await filledStore(1 << 24);
     const plain = await filledStore(0);

@@ -7,9 +7,10 @@
  * series read nine blocks per series; the index statement, the block lookups and copying the
  * buckets into fresh columns (and collecting those) were about half of the query.
  *
- * Unlike a block, a series' rollups change: every write to its `rollup_index` rows (a new
- * chunk's buckets, compaction, retention, a rebuild) drops its entry first
- * (Statements.rollupRowsChanged). Entries hold 5-minute buckets only: a range that reaches
+ * Unlike a block, a series' rollups change: a write to its `rollup_index` rows (a new chunk's
+ * buckets, compaction, retention, a rebuild) drops its entry first when the rows reach into the
+ * entry's range (Statements.rollupRowsChanged, dropStaleEntry). New chunks' buckets follow the
+ * entry's, so a live dashboard's next read only reads those and grows the entry (extendEntry). Entries hold 5-minute buckets only: a range that reaches
  * rollup rows kept as 1-hour buckets (full-precision floats) is marked to be read block by block
  * (an entry without columns), as without series entries.
  * A read outside the entry's range reads the blocks again, over the union of both ranges when
@@ -20,7 +21,7 @@
  * Callers must not change the columns returned: they are the cache's own (readers never do).
  */
 import type { BlockCache } from './block-cache.js';
-import { BLOCK_COLUMN_ORDER } from './rollup-codec.js';
+import { BLOCK_COLUMN_ORDER, allocDecodedColumns } from './rollup-codec.js';
 import { readRollupBlocks, type DecodedBlock } from './rollup-read.js';
 import { COLUMN_KEYS, type RollupColumns } from './rollup.js';
 import type { Statements } from './statements.js';
@@ -39,6 +40,23 @@ export interface SeriesRollups {
 /** The cache key of series `id`'s entry (block ids are positive). */
 export function seriesRollupsKey(id: number): number {
   return -id;
+}
+
+/**
+ * Drops series `id`'s entry when rollup rows whose bucket starts lie within `span()` (asked only
+ * when there is an entry) are about to change and reach into its range: rows a read of the
+ * entry's range would see. A listener for Statements.rollupRowsChanged.
+ */
+export function dropStaleEntry(
+  cache: BlockCache<DecodedBlock>,
+  id: number,
+  span: () => [fromMs: number, toMs: number],
+): void {
+  const key = seriesRollupsKey(id);
+  const entry = cache.peek(key);
+  if (entry?.kind !== 'series') return;
+  const [fromMs, toMs] = span();
+  if (fromMs <= entry.toMs && toMs >= entry.fromMs) cache.delete(key);
 }
 
 /**
@@ -64,6 +82,11 @@ export function readCachedRollups(
       return readRollupBlocks(stmts, cache, id, fromMs, toMs, resolutionMs, columns)?.cols ?? null;
     }
     if (entry.columns >= columns) return viewRange(entry.cols, fromMs, toMs, columns);
+  }
+
+  if (entry?.cols && entry.columns >= columns && entry.fromMs <= fromMs && fromMs <= entry.toMs) {
+    const grown = extendEntry(stmts, cache, id, entry.cols, entry, fromMs, toMs, resolutionMs);
+    if (grown !== null) return viewRange(grown, fromMs, toMs, columns);
   }
 
   // Read the blocks again: over both ranges when they are close, with every column either wants.
@@ -98,6 +121,42 @@ export function readCachedRollups(
   };
   cache.set(key, fresh, columnBytes(read.cols));
   return viewRange(read.cols, fromMs, toMs, columns);
+}
+
+/**
+ * Grows `entry` (cached columns `cols`, which start at or before `fromMs`) up to `toMs` by
+ * reading only the buckets after it (a live dashboard's range moving on: new chunks' buckets
+ * follow the entry's and leave it valid), keeping its older buckets while the whole stays within
+ * twice the range read. Returns the new entry's columns, or null when the new part holds 1-hour
+ * rows (then read the range anew).
+ */
+function extendEntry(
+  stmts: Statements,
+  cache: BlockCache<DecodedBlock>,
+  id: number,
+  cols: RollupColumns,
+  entry: SeriesRollups,
+  fromMs: number,
+  toMs: number,
+  resolutionMs: number,
+): RollupColumns | null {
+  const { columns } = entry;
+  const tail = cache.withAdmission(0, () =>
+    readRollupBlocks(stmts, cache, id, entry.toMs + 1, toMs, resolutionMs, columns),
+  );
+  if (tail === null || !tail.onlyBase) return null;
+  for (const blockId of tail.blockIds) cache.delete(blockId);
+  const keepFrom = toMs - entry.fromMs <= 2 * (toMs - fromMs) ? entry.fromMs : fromMs;
+  const head = viewRange(cols, keepFrom, entry.toMs, columns);
+  const joined = allocDecodedColumns(head.startsMs.length + tail.cols.startsMs.length, columns);
+  for (let c = 0; c < columns; c++) {
+    const key = BLOCK_COLUMN_ORDER[c] as (typeof BLOCK_COLUMN_ORDER)[number];
+    joined[key].set(head[key]);
+    joined[key].set(tail.cols[key], head.startsMs.length);
+  }
+  const grown: SeriesRollups = { kind: 'series', fromMs: keepFrom, toMs, columns, cols: joined };
+  cache.set(seriesRollupsKey(id), grown, columnBytes(joined));
+  return joined;
 }
 
 /**

@@ -121,6 +121,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     chunkWriteBudgetMs,
     compactionBudgetMs,
     blockCacheBytes,
+    blockCacheProtectMs,
   } = parseStoreOptions(opts);
   const heads = new HeadSet({ chunkSamples, maxChunkSpanMs });
 
@@ -131,7 +132,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     inBackground ? BACKGROUND_AUTOCHECKPOINT_BYTES : WAL_AUTOCHECKPOINT_BYTES,
   );
   const stmts = prepareStatements(db);
-  const blocks = new BlockStore(stmts, blockCacheBytes);
+  const blocks = new BlockStore(stmts, blockCacheBytes, blockCacheProtectMs);
   const compactor = new Compactor(db, stmts, blocks);
   const rebuiltStart = performance.now();
   const rebuiltSeries = rebuildRollups(

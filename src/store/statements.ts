@@ -16,6 +16,9 @@ export type SeriesBlockRow = [...BlockRow, number];
 /** A chunk's index row without its bytes: [id, min_ts, max_ts, count, format, series_id]. */
 export type ChunkIndexRow = [number, number, number, number, number, number];
 
+/** See Statements.rollupRowsChanged. */
+export type RollupRowsListener = (seriesId: number, span: () => [number, number]) => void;
+
 /** Prepared statements bound to one open database. */
 export interface Statements {
   /** The id of the series whose canonical labels key is `key` (by its hash, then the key). */
@@ -73,11 +76,13 @@ export interface Statements {
   /** (series, cutoff): deletes the rollup rows of a series ending before the cutoff. */
   deleteRollupsBefore: { run(id: number, cutoffMs: number): Database.RunResult };
   /**
-   * Called with the series id before every change to that series' `rollup_index` rows made
-   * through insertRollup, deleteRollupsEndingIn or deleteRollupsBefore (the only statements
-   * that change them): caches of a series' assembled rollups drop it here.
+   * Called before every change to a series' `rollup_index` rows made through insertRollup,
+   * deleteRollupsEndingIn or deleteRollupsBefore (the only statements that change them), with
+   * the series id and a function giving the span of bucket starts [min_ts, max_ts] the changed
+   * rows cover (it may run a query: call it only when needed). Caches of a series' assembled
+   * rollups listen here.
    */
-  readonly rollupRowsChanged: Set<(seriesId: number) => void>;
+  readonly rollupRowsChanged: Set<RollupRowsListener>;
   seriesWithoutData: Database.Statement<[], number>;
   deleteSeries: Database.Statement<[number]>;
   /** (name, value, series id): the posting, then the pair when no other series has it. */
@@ -90,13 +95,18 @@ export interface Statements {
 
 /** Prepares every statement the store uses. */
 export function prepareStatements(db: Database.Database): Statements {
-  const rollupRowsChanged = new Set<(seriesId: number) => void>();
-  const changing = (id: number): void => {
-    for (const listener of rollupRowsChanged) listener(id);
+  const rollupRowsChanged = new Set<RollupRowsListener>();
+  const changing = (id: number, span: () => [number, number]): void => {
+    for (const listener of rollupRowsChanged) listener(id, span);
   };
   const deleteRollupsEndingIn = db.prepare<[number, number, number]>(
     'DELETE FROM rollup_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
   );
+  const firstOfRollupsEndingIn = db
+    .prepare<[number, number, number], number | null>(
+      'SELECT min(min_ts) FROM rollup_index WHERE series_id = ? AND max_ts >= ? AND max_ts < ?',
+    )
+    .pluck();
   const deleteRollupsBefore = db.prepare<[number, number]>(
     'DELETE FROM rollup_index WHERE series_id = ? AND max_ts < ?',
   );
@@ -191,7 +201,7 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     deleteRollupsEndingIn: {
       run(id, fromMs, toMs) {
-        changing(id);
+        changing(id, () => [firstOfRollupsEndingIn.get(id, fromMs, toMs) ?? fromMs, toMs - 1]);
         return deleteRollupsEndingIn.run(id, fromMs, toMs);
       },
     },
@@ -202,7 +212,7 @@ export function prepareStatements(db: Database.Database): Statements {
       .pluck(),
     insertRollup: {
       run(...row) {
-        changing(row[0]);
+        changing(row[0], () => [row[3], row[1]]);
         insertRollup.run(...row);
       },
     },
@@ -248,7 +258,7 @@ export function prepareStatements(db: Database.Database): Statements {
     deleteChunksBefore: db.prepare('DELETE FROM chunk_index WHERE series_id = ? AND max_ts < ?'),
     deleteRollupsBefore: {
       run(id, cutoffMs) {
-        changing(id);
+        changing(id, () => [-Infinity, cutoffMs - 1]);
         return deleteRollupsBefore.run(id, cutoffMs);
       },
     },

@@ -43,6 +43,12 @@ export interface SqliteStoreOptions extends Partial<StoreLimits> {
    */
   blockCacheBytes?: number;
   /**
+   * How long after its last read a cache entry is kept rather than evicted for a new one, in ms
+   * (block-cache.ts): longer than a dashboard's refresh interval, so that a dashboard bigger than
+   * the cache keeps a stable part of it cached. Default 60000; 0 makes the cache a plain LRU.
+   */
+  blockCacheProtectMs?: number;
+  /**
    * Checkpoint the SQLite write-ahead log from a worker thread (checkpointer.ts) instead of in
    * the commits of appends. Default true for database files; always off for ":memory:" and
    * "file:" URIs.
@@ -61,6 +67,7 @@ export interface ParsedStoreOptions {
   chunkWriteBudgetMs: number;
   compactionBudgetMs: number;
   blockCacheBytes: number;
+  blockCacheProtectMs: number;
 }
 
 /** Fills in defaults; throws LlmwatchError `store_invalid_option` naming a bad option. */
@@ -86,6 +93,7 @@ export function parseStoreOptions(opts: SqliteStoreOptions): ParsedStoreOptions 
     chunkWriteBudgetMs: checkOption('chunkWriteBudgetMs', opts.chunkWriteBudgetMs ?? 20, 0),
     compactionBudgetMs: checkOption('compactionBudgetMs', opts.compactionBudgetMs ?? 10, 0),
     blockCacheBytes: checkOption('blockCacheBytes', opts.blockCacheBytes ?? 128 << 20, 0),
+    blockCacheProtectMs: checkOption('blockCacheProtectMs', opts.blockCacheProtectMs ?? 60_000, 0),
   };
 }
 
