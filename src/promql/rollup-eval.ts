@@ -7,18 +7,7 @@
 import type { RollupSeriesData } from '../store/types.js';
 import { extrapolateIncrease, kahanAdd, type Window } from './range-functions.js';
 import type { InstantSample } from './values.js';
-
-/** Index of the first bucket starting at or after `ms` (binary search). */
-function firstAtOrAfter(startsMs: Float64Array, ms: number): number {
-  let lo = 0;
-  let hi = startsMs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((startsMs[mid] as number) < ms) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { firstAtOrAfter } from '../core/sorted.js';
 
 /** Compensated sum of `column[from..to)`, finished as Prometheus finishes its sums. */
 export function sumOf(column: Float64Array, from: number, to: number): number {

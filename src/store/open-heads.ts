@@ -8,6 +8,7 @@
  * A slot costs about 70 bytes of columns plus its bytes (rounded up to a 64-byte page, and a
  * 4-byte link per page), against about 1,000 bytes for the object-per-head layout it replaces.
  */
+import { firstAtOrAfter } from '../core/sorted.js';
 import { decodeChunk, decodeChunkInto } from './gorilla.js';
 import { NO_PAGE, PAGE_BITS, PAGE_BYTES, PagePool } from './page-pool.js';
 import { STALE_MARKER, isStaleMarker } from './rollup.js';
@@ -311,13 +312,7 @@ export function mergeSample(
   const { timestampsMs, values, staleIndices } = decodeChunk(bytes, count);
   const stale = timestampsMs.map(() => false);
   for (const i of staleIndices) stale[i] = true;
-  let lo = 0;
-  let hi = timestampsMs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((timestampsMs[mid] as number) < timestampMs) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtOrAfter(timestampsMs, timestampMs);
   const valueIsStale = isStaleMarker(value);
   if (timestampsMs[lo] === timestampMs) {
     values[lo] = value;

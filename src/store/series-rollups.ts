@@ -20,6 +20,7 @@
  *
  * Callers must not change the columns returned: they are the cache's own (readers never do).
  */
+import { firstAtOrAfter } from '../core/sorted.js';
 import type { BlockCache } from './block-cache.js';
 import { BLOCK_COLUMN_ORDER, allocDecodedColumns } from './rollup-codec.js';
 import { readRollupBlocks, type DecodedBlock } from './rollup-read.js';
@@ -170,8 +171,8 @@ function viewRange(
   columns: number,
 ): RollupColumns {
   const starts = cols.startsMs;
-  const from = lowerBound(starts, fromMs);
-  const to = lowerBound(starts, toMs + 1);
+  const from = firstAtOrAfter(starts, fromMs);
+  const to = firstAtOrAfter(starts, toMs + 1);
   const out = {} as Record<keyof RollupColumns, Float64Array>;
   BLOCK_COLUMN_ORDER.forEach((key, c) => {
     const column = cols[key];
@@ -182,18 +183,6 @@ function viewRange(
 
 /** The columns left empty (not decoded), as in allocDecodedColumns. */
 const NOT_DECODED = new Float64Array(0);
-
-/** The first index of sorted `values` whose value is at least `target`. */
-function lowerBound(values: Float64Array, target: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((values[mid] as number) < target) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
 
 /** Bytes the columns' elements take (views of one buffer counted once each). */
 function columnBytes(cols: RollupColumns): number {
