@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSqliteStore, type SqliteStore } from './sqlite-store.js';
 import type { LabelMatcher, RollupSeriesData, Sample } from './types.js';
+import { prng } from '../promql/rollup-fixture.js';
+import { COLUMN_KEYS } from './rollup.js';
 
 const HOUR = 3_600_000;
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % (6 * HOUR));
@@ -152,3 +154,68 @@ describe("a series' cached rollups (series-rollups.ts)", () => {
     }
   });
 });
+
+describe("a series' cached rollups under interleaved writes (seeded)", () => {
+  for (const seed of [7, 11, 23]) {
+    it(`answer every read as a store without a cache (seed ${seed})`, async () => {
+      const random = prng(seed);
+      const pick = (n: number): number => Math.floor(random() * n);
+      const opts = { path: ':memory:', chunkSamples: 40, compactionBudgetMs: 5, retentionDays: 1 };
+      const cached = createSqliteStore({ ...opts, blockCacheBytes: 1 << 22 });
+      const plain = createSqliteStore({ ...opts, blockCacheBytes: 0 });
+      const columnSets = [
+        ['counts', 'increases'],
+        ['counts'],
+        ['lasts', 'maxs'],
+        undefined,
+      ] as const;
+      let newest = T0;
+      try {
+        for (let step = 0; step < 120; step++) {
+          const action = pick(10);
+          if (action < 4) {
+            // In order: the next 20 to 80 minutes; out of order: a stretch of the last 12 hours.
+            const inOrder = action < 3;
+            const from = inOrder ? newest : newest - (1 + pick(12)) * HOUR + pick(20) * 15_000;
+            const to = from + (20 + pick(60)) * 60_000;
+            const batch = counters(from, to, inOrder ? 0 : 1000 + step);
+            for (const store of [cached, plain]) await store.append(batch);
+            if (inOrder) newest = to;
+          } else if (action === 4) {
+            for (const store of [cached, plain]) await store.flushHeads();
+          } else if (action === 5 && step > 80) {
+            const now = newest + 12 * HOUR;
+            assert.deepEqual(await cached.enforceRetention(now), await plain.enforceRetention(now));
+          } else {
+            const span = newest - T0;
+            const from = T0 + Math.floor(random() * span);
+            const to = Math.min(newest, from + (1 + pick(16)) * HOUR);
+            const resolution = [300_000, 600_000, 3_600_000][pick(3)] as number;
+            const cols = columnSets[pick(columnSets.length)];
+            const args = [ALL, from, to, resolution, cols?.slice()] as const;
+            const got = await cached.selectRollups(...args);
+            const want = await plain.selectRollups(...args);
+            const names = cols === undefined ? undefined : (['startsMs', ...cols] as const);
+            const message = `step ${step}: ${from - T0}..${to - T0} at ${resolution} ${String(cols)}`;
+            assert.deepEqual(columnsOf(got, names), columnsOf(want, names), message);
+          }
+        }
+        assert.ok(cached.blockCacheStats().hits > 0);
+      } finally {
+        await cached.close();
+        await plain.close();
+      }
+    });
+  }
+});
+
+/** The named columns (all when undefined) of each series, as plain arrays. */
+function columnsOf(
+  series: RollupSeriesData[],
+  names: readonly string[] = ['startsMs', ...COLUMN_KEYS],
+): Array<[string, number[][]]> {
+  return series.map((s) => [
+    JSON.stringify(s.labels),
+    names.map((k) => [...(s[k as keyof RollupSeriesData] as Float64Array)]),
+  ]);
+}
