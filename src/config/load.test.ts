@@ -105,3 +105,18 @@ components:
     },
   );
 });
+
+test('store.blockCacheProtectSeconds: default 60, refused past a day by its path', () => {
+  assert.equal(parseConfigText('').store.blockCacheProtectSeconds, 60);
+  assert.throws(
+    () => parseConfigText('store: {blockCacheProtectSeconds: 1e20}'),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(
+        err.problems.map((p) => p.path),
+        ['store.blockCacheProtectSeconds'],
+      );
+      return true;
+    },
+  );
+});

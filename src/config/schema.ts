@@ -126,9 +126,10 @@ export const configSchema = z.strictObject({
         .default(128 * 1024 * 1024),
       /**
        * Seconds after its last read a cached entry is not evicted for a new one (longer than a
-       * dashboard's refresh); 0 makes the cache a plain least-recently-used one. Default 60.
+       * dashboard's refresh); 0 makes the cache a plain least-recently-used one. Default 60, at
+       * most a day; kept in whole milliseconds.
        */
-      blockCacheProtectSeconds: z.number().min(0).default(60),
+      blockCacheProtectSeconds: z.number().min(0).max(86_400).default(60),
     })
     .prefault({}),
   gateway: z
