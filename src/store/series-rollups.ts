@@ -10,13 +10,14 @@
  * Unlike a block, a series' rollups change: a write to its `rollup_index` rows (a new chunk's
  * buckets, compaction, retention, a rebuild) drops its entry first when the rows reach into the
  * entry's range (Statements.rollupRowsChanged, dropStaleEntry). New chunks' buckets follow the
- * entry's, so a live dashboard's next read only reads those and grows the entry (extendEntry). Entries hold 5-minute buckets only: a range that reaches
- * rollup rows kept as 1-hour buckets (full-precision floats) is marked to be read block by block
- * (an entry without columns), as without series entries.
- * A read outside the entry's range reads the blocks again, over the union of both ranges when
- * that is at most twice the longer one (a 30-day read's last day then shares the 24-hour
- * entry), else over the new range alone. The blocks an entry is built from are not cached
- * beside it (the entry holds their buckets).
+ * entry's, so a live dashboard's next read only reads those and grows the entry (extendEntry).
+ *
+ * Entries hold 5-minute buckets only: a range that reaches rollup rows kept as 1-hour buckets
+ * (full-precision floats) is marked to be read block by block (an entry without columns), as
+ * are the 5-minute pieces of reads at whole hours (BlockStore.readRollups). Another read
+ * outside the entry's range reads the blocks again, over the union of both ranges when that is
+ * at most twice the longer one, else over the new range alone. The blocks an entry is built
+ * from are not cached beside it (the entry holds their buckets).
  *
  * Callers must not change the columns returned: they are the cache's own (readers never do).
  */
