@@ -20,6 +20,10 @@
  * from are not cached beside it (the entry holds their buckets).
  *
  * Callers must not change the columns returned: they are the cache's own (readers never do).
+ *
+ * Limitation: compaction rewrites a live series' recent rows, which reach into the entries of
+ * dashboards covering them, so those are dropped about once per compaction window (25 minutes
+ * at the first level) and read again from their blocks (docs/limitations.md).
  */
 import { firstAtOrAfter } from '../core/sorted.js';
 import type { BlockCache } from './block-cache.js';
@@ -86,8 +90,10 @@ export function readCachedRollups(
     if (entry.columns >= columns) return viewRange(entry.cols, fromMs, toMs, columns);
   }
 
-  if (entry?.cols && entry.columns >= columns && entry.fromMs <= fromMs && fromMs <= entry.toMs) {
-    const grown = extendEntry(stmts, cache, id, entry.cols, entry, fromMs, toMs, resolutionMs);
+  // A range starting inside the entry and ending past it: read only the new buckets.
+  const startsInside = entry !== undefined && entry.fromMs <= fromMs && fromMs <= entry.toMs;
+  if (startsInside && hasColumns(entry) && entry.columns >= columns) {
+    const grown = extendEntry(stmts, cache, id, entry, fromMs, toMs, resolutionMs);
     if (grown !== null) return viewRange(grown, fromMs, toMs, columns);
   }
 
@@ -95,7 +101,7 @@ export function readCachedRollups(
   let readFrom = fromMs;
   let readTo = toMs;
   let readColumns = columns;
-  if (entry?.cols) {
+  if (hasColumns(entry)) {
     readColumns = Math.max(columns, entry.columns);
     const unionFrom = Math.min(fromMs, entry.fromMs);
     const unionTo = Math.max(toMs, entry.toMs);
@@ -108,8 +114,14 @@ export function readCachedRollups(
   );
   if (read === null || !read.onlyBase) {
     // 1-hour rows in the range: remember to read (and cache) it block by block.
-    const blockwise = { kind: 'series', fromMs: readFrom, toMs: readTo, columns, cols: null };
-    cache.set(key, blockwise as SeriesRollups, 0);
+    const blockwise: SeriesRollups = {
+      kind: 'series',
+      fromMs: readFrom,
+      toMs: readTo,
+      columns,
+      cols: null,
+    };
+    cache.set(key, blockwise, 0);
     return readRollupBlocks(stmts, cache, id, fromMs, toMs, resolutionMs, columns)?.cols ?? null;
   }
   // The entry takes the place of the blocks it was built from.
@@ -125,8 +137,15 @@ export function readCachedRollups(
   return viewRange(read.cols, fromMs, toMs, columns);
 }
 
+/** An entry holding columns (not a mark to read block by block). */
+type FilledRollups = SeriesRollups & { cols: RollupColumns };
+
+function hasColumns(entry: SeriesRollups | undefined): entry is FilledRollups {
+  return entry !== undefined && entry.cols !== null;
+}
+
 /**
- * Grows `entry` (cached columns `cols`, which start at or before `fromMs`) up to `toMs` by
+ * Grows `entry` (whose buckets start at or before `fromMs`) up to `toMs` by
  * reading only the buckets after it (a live dashboard's range moving on: new chunks' buckets
  * follow the entry's and leave it valid), keeping its older buckets while the whole stays within
  * twice the range read. Returns the new entry's columns, or null when the new part holds 1-hour
@@ -136,8 +155,7 @@ function extendEntry(
   stmts: Statements,
   cache: BlockCache<DecodedBlock>,
   id: number,
-  cols: RollupColumns,
-  entry: SeriesRollups,
+  entry: FilledRollups,
   fromMs: number,
   toMs: number,
   resolutionMs: number,
@@ -149,7 +167,7 @@ function extendEntry(
   if (tail === null || !tail.onlyBase) return null;
   for (const blockId of tail.blockIds) cache.delete(blockId);
   const keepFrom = toMs - entry.fromMs <= 2 * (toMs - fromMs) ? entry.fromMs : fromMs;
-  const head = viewRange(cols, keepFrom, entry.toMs, columns);
+  const head = viewRange(entry.cols, keepFrom, entry.toMs, columns);
   const joined = allocDecodedColumns(head.startsMs.length + tail.cols.startsMs.length, columns);
   for (let c = 0; c < columns; c++) {
     const key = BLOCK_COLUMN_ORDER[c] as (typeof BLOCK_COLUMN_ORDER)[number];
